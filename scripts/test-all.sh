@@ -12,7 +12,9 @@ if ! command -v etcd >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends etcd-server etcd-client >/dev/null
 fi
 
-npm ci --no-audit --no-fund --loglevel=error
+# `npm install` rather than `npm ci`: npm 11 writes lock files without the other platforms' optional
+# packages (rollup's, esbuild's) and then refuses them in `npm ci`.
+npm install --no-audit --no-fund --loglevel=error
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent depcheck
