@@ -46,6 +46,7 @@ module.exports = {
     },
   ],
   options: {
+    includeOnly: `^(${parts})/`,
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
