@@ -1,0 +1,33 @@
+// The public surface of protocol/: framing, connections, request pipelining and the bookie command codec.
+// Other parts import only from here; siblings and tests may import the files directly.
+export {
+  ProtocolError,
+  FrameTooLargeError,
+  MalformedFrameError,
+  ChecksumMismatchError,
+  ConnectionClosedError,
+  RequestTimeoutError,
+  TooManyPendingRequestsError,
+  RemoteError,
+} from './errors.js';
+export {
+  LENGTH_PREFIX_SIZE,
+  FRAME_HEADER_SIZE,
+  MAX_ENTRY_SIZE,
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrame,
+  encodeFrameToBuffer,
+  type Frame,
+} from './frame.js';
+export { Command, commandName, type CommandName, type CommandCode } from './command.js';
+export { FrameParser, type FrameParserOptions, type FrameParserState } from './frame-parser.js';
+export { FrameConnection, type FrameConnectionOptions, type FrameConnectionState } from './frame-connection.js';
+export { PendingRequests, type PendingRequestsOptions, type PendingRequest } from './pending-requests.js';
+export {
+  CONNECTION_REQUEST_ID,
+  MAX_ERROR_MESSAGE_CHARS,
+  encodeError,
+  decodeError,
+  type ErrorFrame,
+} from './error-frame.js';
+export * from './bookie/index.js';
