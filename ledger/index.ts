@@ -1,3 +1,3 @@
 // The ledger client: quorum writes, fencing and recovery, ensemble changes, reads.
-// Nothing is exported yet; the client lands with its own issue.
-export {};
+// Today: the pipelined connection to one bookie; the quorum client lands with its own issue.
+export { BookieClient, parseAddress, type BookieClientOptions } from './bookie-client/bookie-client.js';
