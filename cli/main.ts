@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStandalone } from './standalone.js';
+import { bookieCommand } from './bookie-command.js';
 
 /** The package version, from the nearest package.json above this file (source or dist/). */
 function packageVersion(): string {
@@ -18,7 +19,8 @@ export function buildCli(): Command {
   const program = new Command('strata')
     .description('Strata: a messaging service with stateless brokers, fenced ledgers on bookies and tiered storage')
     .version(packageVersion())
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .enablePositionalOptions();
 
   program
     .command('standalone')
@@ -27,6 +29,8 @@ export function buildCli(): Command {
     .action(async (opts: { dataDir: string }) => {
       await runStandalone({ dataDir: opts.dataDir });
     });
+
+  program.addCommand(bookieCommand());
 
   return program;
 }
