@@ -12,6 +12,7 @@ interface BookieOptions extends MetadataOptions {
   advertisedAddress?: string;
   metricsPort?: string;
   sessionTtlMs: string;
+  checkpointIntervalMs: string;
 }
 
 function port(value: string, name: string): number {
@@ -31,7 +32,8 @@ export function bookieCommand(): Command {
       .addOption(new Option('--port <port>', 'bookie protocol port (0 = any free one)').env('STRATA_BOOKIE_PORT').default('3181'))
       .addOption(new Option('--advertised-address <host:port>', 'the address writers use, if not host:port').env('STRATA_BOOKIE_ADVERTISED_ADDRESS'))
       .addOption(new Option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free one)').env('STRATA_BOOKIE_METRICS_PORT'))
-      .addOption(new Option('--session-ttl-ms <ms>', 'registration lease TTL').env('STRATA_SESSION_TTL_MS').default('6000')),
+      .addOption(new Option('--session-ttl-ms <ms>', 'registration lease TTL').env('STRATA_SESSION_TTL_MS').default('6000'))
+      .addOption(new Option('--checkpoint-interval-ms <ms>', 'how often ledger storage is made durable and the journal trimmed').env('STRATA_BOOKIE_CHECKPOINT_INTERVAL_MS').default('1000')),
   ).action(async (opts: BookieOptions) => {
     if (!opts.id) throw new Error('--id is required (or STRATA_BOOKIE_ID)');
     if (!opts.dataDir) throw new Error('--data-dir is required (or STRATA_DATA_DIR)');
@@ -46,6 +48,7 @@ export function bookieCommand(): Command {
       advertisedAddress: opts.advertisedAddress,
       metricsPort: opts.metricsPort === undefined ? undefined : port(opts.metricsPort, '--metrics-port'),
       sessionTtlMs: Number(opts.sessionTtlMs),
+      checkpointIntervalMs: Number(opts.checkpointIntervalMs),
       processMetrics: true,
       logger: log,
     }).catch(async (err: unknown) => {

@@ -27,7 +27,7 @@ export class BookieCore {
 
   async add(add: AddEntry): Promise<BookieStatusCode> {
     const { ledgerId, entryId, payload } = add;
-    if (this.storage.hasLedger(ledgerId)) {
+    if (this.storage.hasEntry(ledgerId, entryId)) {
       const stored = await this.storage.readEntry(ledgerId, entryId);
       if (stored) {
         if (!add.recovery && this.storage.isFenced(ledgerId)) return this.addFailed(BookieStatus.FENCED);

@@ -56,6 +56,8 @@ export class LedgerStorage {
   private closed = false;
   private failure: unknown = undefined;
   private writeBehindQueued = false;
+  /** Entry bytes appended since the logs were last fdatasync'ed. */
+  private unsyncedBytes = 0;
 
   private constructor(
     readonly dir: string,
@@ -121,6 +123,7 @@ export class LedgerStorage {
       const { logId, offset } = this.logs.append(header, payload);
       target.entries.set(entryId, logId, offset, payload.length);
       this.changes.entry(ledgerId, entryId, logId, offset, payload.length);
+      this.unsyncedBytes += header.length + payload.length;
       if (this.logs.unwrittenBytes >= this.options.writeBufferBytes) this.scheduleWriteBehind();
       return ADDED;
     } catch (err) {
@@ -144,6 +147,13 @@ export class LedgerStorage {
     checkIds(ledgerId, firstEntryId);
     checkIds(ledgerId, lastEntryId);
     return this.reader.readRange(ledgerId, firstEntryId, lastEntryId, maxBytes);
+  }
+
+  /** Whether the entry is stored (an index lookup, no I/O). */
+  hasEntry(ledgerId: number, entryId: number): boolean {
+    this.checkOpen();
+    const state = this.table.get(ledgerId);
+    return state !== undefined && state.entries.find(entryId) >= 0;
   }
 
   hasLedger(ledgerId: number): boolean {
@@ -276,6 +286,7 @@ export class LedgerStorage {
   }
 
   private async checkpointLocked(): Promise<void> {
+    this.unsyncedBytes = 0;
     this.checkNotFailed();
     const batch = this.changes.cut(this.table);
     await this.guard(async () => {
@@ -306,7 +317,13 @@ export class LedgerStorage {
     void this.queue
       .run(async () => {
         this.writeBehindQueued = false;
-        if (this.failure === undefined && !this.closed) await this.guard(() => this.logs.writeAll());
+        if (this.failure !== undefined || this.closed) return;
+        if (this.unsyncedBytes >= this.options.syncBehindBytes) {
+          this.unsyncedBytes = 0;
+          await this.guard(() => this.logs.flush());
+        } else {
+          await this.guard(() => this.logs.writeAll());
+        }
       })
       .catch(() => undefined); // recorded in this.failure; the next mutation reports it
   }

@@ -6,6 +6,12 @@ export interface LedgerStorageOptions {
   maxLogBytes?: number;
   /** Buffered entry bytes that start a background write (no fsync) so memory stays bounded. Default 4 MiB. */
   writeBufferBytes?: number;
+  /**
+   * Written-but-unsynced entry bytes after which the background write also fdatasyncs the logs, so dirty
+   * data never piles up for the checkpoint to flush at once (which would stall the journal's syncs on
+   * the same disk). Default 16 MiB.
+   */
+  syncBehindBytes?: number;
   /** Compaction rewrites entry logs whose live ratio (live record bytes / record bytes) is below this. Default 0.5. */
   compactionThreshold?: number;
   /** The index log is rewritten at a checkpoint when its dead records exceed both its live records and this. Default 1,000,000. */
@@ -19,6 +25,7 @@ export type ResolvedStorageOptions = Required<LedgerStorageOptions>;
 export const DEFAULT_STORAGE_OPTIONS: ResolvedStorageOptions = {
   maxLogBytes: 256 * 1024 * 1024,
   writeBufferBytes: 4 * 1024 * 1024,
+  syncBehindBytes: 16 * 1024 * 1024,
   compactionThreshold: 0.5,
   indexRewriteMinDeadRecords: 1_000_000,
   maxOpenLogs: 64,
@@ -31,6 +38,7 @@ export function resolveStorageOptions(options: LedgerStorageOptions = {}): Resol
   const resolved = { ...DEFAULT_STORAGE_OPTIONS, ...stripUndefined(options) };
   requireInteger('maxLogBytes', resolved.maxLogBytes, 4096, MAX_LOG_BYTES);
   requireInteger('writeBufferBytes', resolved.writeBufferBytes, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger('syncBehindBytes', resolved.syncBehindBytes, 1, Number.MAX_SAFE_INTEGER);
   requireInteger('indexRewriteMinDeadRecords', resolved.indexRewriteMinDeadRecords, 0, Number.MAX_SAFE_INTEGER);
   requireInteger('maxOpenLogs', resolved.maxOpenLogs, 1, 65536);
   const t = resolved.compactionThreshold;

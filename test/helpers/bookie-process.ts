@@ -13,6 +13,8 @@ export interface BookieProcessOptions {
   namespace: string;
   port?: number;
   env?: NodeJS.ProcessEnv;
+  /** Extra arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export class BookieProcess {
@@ -66,6 +68,7 @@ export class BookieProcess {
       'cli/main.ts',
       ['bookie', '--id', this.id, '--data-dir', this.dataDir, '--port', String(this.port), '--etcd', this.options.etcdEndpoints.join(','), '--etcd-namespace', this.options.namespace, '--session-ttl-ms', '2000', '--metrics-port', '0'],
       { STRATA_LOG_LEVEL: 'info', ...this.options.env },
+      this.options.nodeArgs,
     );
   }
 

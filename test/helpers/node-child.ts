@@ -16,9 +16,9 @@ export interface NodeChild {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): NodeChild {
+export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): NodeChild {
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, entry), ...args], {
+    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.resolve(repoRoot, entry), ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

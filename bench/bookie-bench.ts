@@ -1,0 +1,176 @@
+// `npm run bench:bookie`: one bookie process, pipelined adds of 1 KiB and 64 KiB entries, beside a raw
+// Node write + fdatasync loop with the same batching (1 MiB per sync) measured in the same run.
+// Prints entries/s, MB/s and add latency percentiles at the maximum rate and at half of it.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BookieClient } from '../ledger/index.js';
+import { BookieStatus } from '../protocol/index.js';
+import { EtcdCluster } from '../test/helpers/etcd-server.js';
+import { BookieProcess } from '../test/helpers/bookie-process.js';
+import { machineSummary } from './lib/machine.js';
+import { LatencySamples } from './lib/histogram.js';
+import { histogramDelta, histogramPercentile, scrapeHistogram } from './lib/prometheus.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BATCH_BYTES = 1024 * 1024;
+const MB = 1e6;
+
+interface RateResult {
+  entries: number;
+  seconds: number;
+  latency: LatencySamples;
+}
+
+/** The raw disk: entries appended in batches of up to 1 MiB, one writev + fdatasync per batch. */
+async function rawBandwidth(dir: string, entrySize: number): Promise<{ mbps: number; sync: LatencySamples }> {
+  const file = path.join(dir, `raw-${entrySize}.log`);
+  const handle = await fs.open(file, 'w');
+  const entry = randomBytes(entrySize);
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / entrySize));
+  const batch = Array.from({ length: perBatch }, () => entry);
+  const sync = new LatencySamples();
+  let bytes = 0;
+  const start = performance.now();
+  while (performance.now() - start < SECONDS * 1000) {
+    const t = performance.now();
+    await handle.writev(batch);
+    await handle.datasync();
+    sync.add(performance.now() - t);
+    bytes += perBatch * entrySize;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await handle.close();
+  await fs.rm(file);
+  return { mbps: bytes / seconds / MB, sync };
+}
+
+/** The raw disk's latency for one entry: write + fdatasync, one at a time. */
+async function rawSyncLatency(dir: string, entrySize: number): Promise<LatencySamples> {
+  const file = path.join(dir, `raw-lat-${entrySize}.log`);
+  const handle = await fs.open(file, 'w');
+  const entry = randomBytes(entrySize);
+  const samples = new LatencySamples();
+  const end = performance.now() + Math.min(SECONDS, 3) * 1000;
+  while (performance.now() < end) {
+    const t = performance.now();
+    await handle.write(entry);
+    await handle.datasync();
+    samples.add(performance.now() - t);
+  }
+  await handle.close();
+  await fs.rm(file);
+  return samples;
+}
+
+/** Keeps `window` adds in flight for SECONDS. */
+async function maxRate(client: BookieClient, ledgerId: number, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
+  const payload = randomBytes(entrySize);
+  const latency = new LatencySamples();
+  let next = 0;
+  let done = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await new Promise<void>((resolve, reject) => {
+    let inflight = 0;
+    const pump = () => {
+      while (inflight < window && performance.now() < deadline) {
+        const entryId = next++;
+        const t = performance.now();
+        inflight++;
+        client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then((res) => {
+          if (res.status !== BookieStatus.OK) return reject(new Error(`add ${entryId}: status ${res.status}`));
+          latency.add(performance.now() - t);
+          done++;
+          inflight--;
+          if (performance.now() < deadline) pump();
+          else if (inflight === 0) resolve();
+        }, reject);
+      }
+    };
+    pump();
+  });
+  return { entries: done, seconds: (performance.now() - start) / 1000, latency };
+}
+
+/** Sends adds at a fixed rate (open loop) for SECONDS and measures each add's latency. */
+async function fixedRate(client: BookieClient, ledgerId: number, entrySize: number, perSecond: number): Promise<RateResult> {
+  const payload = randomBytes(entrySize);
+  const latency = new LatencySamples();
+  const start = performance.now();
+  const total = Math.floor(perSecond * SECONDS);
+  let sent = 0;
+  const pending: Promise<void>[] = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond));
+    while (sent < due) {
+      const entryId = sent++;
+      const t = performance.now();
+      pending.push(
+        client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then((res) => {
+          if (res.status !== BookieStatus.OK) throw new Error(`add ${entryId}: status ${res.status}`);
+          latency.add(performance.now() - t);
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  return { entries: total, seconds: (performance.now() - start) / 1000, latency };
+}
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-bench-bookie-'));
+  console.log(machineSummary(dir));
+  console.log(`each phase runs ${SECONDS} s (BENCH_SECONDS) after a 2 s warm-up; journal batches up to 1 MiB per fdatasync; one bookie process, one client connection\n`);
+  const etcd = await EtcdCluster.start();
+  const bookie = await BookieProcess.create({ etcdEndpoints: etcd.endpoints, namespace: '/bench', dataDir: path.join(dir, 'bookie') });
+  let ledgerId = 1;
+  try {
+    await bookie.start();
+    const client = await BookieClient.connect(bookie.address, { requestTimeoutMs: 60_000 });
+    for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
+      const raw = await rawBandwidth(dir, entrySize);
+      const rawLat = await rawSyncLatency(dir, entrySize);
+      await maxRate(client, ledgerId++, entrySize, window, 2); // warm-up: JIT, buffers, TCP windows
+      const max = await maxRate(client, ledgerId++, entrySize, window);
+      const maxPerSec = max.entries / max.seconds;
+      const label = entrySize === 1024 ? '1 KiB' : '64 KiB';
+      const mbps = (maxPerSec * entrySize) / MB;
+      console.log(`== ${label} entries`);
+      console.log(`raw write+fdatasync, 1 MiB batches: ${raw.mbps.toFixed(1)} MB/s (${((raw.mbps * MB) / entrySize).toFixed(0)} entries/s); batch sync ${raw.sync.summary()}`);
+      console.log(`raw write+fdatasync of one ${label} entry: ${rawLat.summary()}`);
+      console.log(`bookie, ${window} adds in flight: ${maxPerSec.toFixed(0)} entries/s, ${mbps.toFixed(1)} MB/s = ${((100 * mbps) / raw.mbps).toFixed(0)} % of raw; add ${max.latency.summary()}`);
+      const syncMetric = 'strata_bookie_journal_sync_seconds';
+      const batchMetric = 'strata_bookie_journal_batch_records';
+      const [syncBefore, batchBefore] = await Promise.all([scrapeHistogram(bookie.metricsUrl!, syncMetric), scrapeHistogram(bookie.metricsUrl!, batchMetric)]);
+      const half = await fixedRate(client, ledgerId++, entrySize, maxPerSec / 2);
+      const syncs = histogramDelta(await scrapeHistogram(bookie.metricsUrl!, syncMetric), syncBefore);
+      const batches = histogramDelta(await scrapeHistogram(bookie.metricsUrl!, batchMetric), batchBefore);
+      const p99 = half.latency.percentile(99);
+      const bound = rawLat.percentile(99) + 1;
+      console.log(
+        `bookie at half that rate (${(maxPerSec / 2).toFixed(0)}/s): add ${half.latency.summary()}; ` +
+          `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}`,
+      );
+      console.log(
+        `  bookie journal during it: ${syncs.count} syncs, sync p50 ≤ ${histogramPercentile(syncs, 50) * 1000} ms, p99 ≤ ${histogramPercentile(syncs, 99) * 1000} ms; ` +
+          `records per sync p50 ≤ ${histogramPercentile(batches, 50)}, p99 ≤ ${histogramPercentile(batches, 99)}\n`,
+      );
+    }
+    await client.close();
+  } finally {
+    await bookie.stop().catch(() => undefined);
+    await etcd.destroy();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
