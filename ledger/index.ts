@@ -1,3 +1,14 @@
 // The ledger client: quorum writes, fencing and recovery, ensemble changes, reads.
-// Today: the pipelined connection to one bookie; the quorum client lands with its own issue.
+export { LedgerClient, type LedgerClientOptions, type CreateLedgerOptions } from './ledger-client.js';
+export { LedgerWriter, type LedgerWriterOptions } from './write/ledger-writer.js';
+export { nextWriterState, type WriterState, type WriterInput } from './write/writer-state.js';
+export { LedgerReader, type LedgerReaderOptions } from './read/ledger-reader.js';
 export { BookieClient, parseAddress, type BookieClientOptions } from './bookie-client/bookie-client.js';
+export { BookieRegistry, type BookieInfo } from './bookies/bookie-registry.js';
+export { hasEnsembleCoverage } from './recovery/fence-ledger.js';
+export {
+  fragmentOf, writeSet, writeSetPositions, allBookies, checkQuorums, encodeLedgerMetadata, decodeLedgerMetadata,
+  type LedgerMetadata, type LedgerState, type Fragment, type Quorums,
+} from './metadata/ledger-metadata.js';
+export type { VersionedLedgerMetadata } from './metadata/ledger-metadata-store.js';
+export * from './errors.js';

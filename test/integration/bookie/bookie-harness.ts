@@ -38,13 +38,4 @@ export function bookieTestKit() {
   };
 }
 
-/** A payload whose bytes are a function of (ledger, entry), of a size that varies with the entry. */
-export function payloadFor(ledgerId: number, entryId: number, size = 100 + ((entryId * 7919) % 65_000)): Buffer {
-  const b = Buffer.allocUnsafe(size);
-  let x = (ledgerId * 1_000_003 + entryId * 97 + 1) >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
+export { payloadFor } from '../../helpers/payload.js';

@@ -1,0 +1,56 @@
+// N real bookie processes on the run's shared etcd, in a namespace of their own, plus the clients a
+// test needs (metadata store, ledger client); everything is closed and killed by destroy().
+import { randomBytes } from 'node:crypto';
+import { LedgerClient } from '../../ledger/index.js';
+import { EtcdMetadataStore } from '../../metadata/index.js';
+import { silentLogger } from '../../common/index.js';
+import { BookieProcess } from './bookie-process.js';
+
+export class BookieCluster {
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  private constructor(
+    readonly etcdEndpoints: string[],
+    readonly namespace: string,
+    readonly bookies: BookieProcess[],
+  ) {}
+
+  static async start(count: number, etcdEndpoints: string[]): Promise<BookieCluster> {
+    const namespace = `/t-${randomBytes(6).toString('hex')}`;
+    const bookies: BookieProcess[] = [];
+    for (let i = 0; i < count; i++) bookies.push(await BookieProcess.create({ etcdEndpoints, namespace, id: `bookie-${i + 1}` }));
+    const cluster = new BookieCluster(etcdEndpoints, namespace, bookies);
+    try {
+      await Promise.all(bookies.map((b) => b.start()));
+    } catch (err) {
+      await cluster.destroy();
+      throw err;
+    }
+    return cluster;
+  }
+
+  store(): EtcdMetadataStore {
+    const s = new EtcdMetadataStore({ endpoints: this.etcdEndpoints, namespace: this.namespace });
+    this.closers.push(() => s.close());
+    return s;
+  }
+
+  /** A ledger client whose registry already sees `waitForBookies` bookies (default: all of them). */
+  async ledgerClient(waitForBookies = this.bookies.length): Promise<LedgerClient> {
+    const client = await LedgerClient.start({ store: this.store(), owner: 'test', logger: silentLogger, bookieClient: { requestTimeoutMs: 5000, connectTimeoutMs: 2000 } });
+    this.closers.unshift(() => client.close());
+    await client.registry.waitForBookies(waitForBookies);
+    return client;
+  }
+
+  bookie(id: string): BookieProcess {
+    const b = this.bookies.find((x) => x.id === id);
+    if (!b) throw new Error(`no bookie ${id}`);
+    return b;
+  }
+
+  async destroy(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+    await Promise.all(this.bookies.map((b) => b.destroy()));
+  }
+}
