@@ -1,11 +1,15 @@
 // `npm run bench:bookie`: one bookie process, pipelined adds of 1 KiB and 64 KiB entries, beside a raw
 // Node write + fdatasync loop with the same batching (1 MiB per sync) measured in the same run.
-// Prints entries/s, MB/s and add latency percentiles at the maximum rate and at half of it.
+// Prints entries/s, MB/s and add latency percentiles at the maximum rate and at half of it; then the
+// ledger client writing over 3 bookie processes (ensemble 3, write/ack quorum 2/2) as a ratio to the
+// single bookie of the same run.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BookieClient } from '../ledger/index.js';
+import { BookieClient, LedgerClient, type LedgerWriter } from '../ledger/index.js';
+import { EtcdMetadataStore } from '../metadata/index.js';
+import { silentLogger } from '../common/index.js';
 import { BookieStatus } from '../protocol/index.js';
 import { EtcdCluster } from '../test/helpers/etcd-server.js';
 import { BookieProcess } from '../test/helpers/bookie-process.js';
@@ -94,30 +98,67 @@ async function maxRate(client: BookieClient, ledgerId: number, entrySize: number
   return { entries: done, seconds: (performance.now() - start) / 1000, latency };
 }
 
-/** Sends adds at a fixed rate (open loop) for SECONDS and measures each add's latency. */
-async function fixedRate(client: BookieClient, ledgerId: number, entrySize: number, perSecond: number): Promise<RateResult> {
+/**
+ * Sends adds at a fixed rate (open loop) for SECONDS and measures each add's latency. At most
+ * MAX_OPEN_LOOP_INFLIGHT adds wait at once; beyond that the sender stalls and says so.
+ */
+const MAX_OPEN_LOOP_INFLIGHT = 5000;
+async function fixedRate(client: BookieClient, ledgerId: number, entrySize: number, perSecond: number): Promise<RateResult & { stalledMs: number }> {
   const payload = randomBytes(entrySize);
   const latency = new LatencySamples();
   const start = performance.now();
   const total = Math.floor(perSecond * SECONDS);
   let sent = 0;
+  let inflight = 0;
+  let stalledMs = 0;
   const pending: Promise<void>[] = [];
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond));
-    while (sent < due) {
+    while (sent < due && inflight < MAX_OPEN_LOOP_INFLIGHT) {
       const entryId = sent++;
       const t = performance.now();
+      inflight++;
       pending.push(
         client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then((res) => {
+          inflight--;
           if (res.status !== BookieStatus.OK) throw new Error(`add ${entryId}: status ${res.status}`);
           latency.add(performance.now() - t);
         }),
       );
     }
+    const t = performance.now();
     await new Promise((r) => setTimeout(r, 1));
+    if (inflight >= MAX_OPEN_LOOP_INFLIGHT) stalledMs += performance.now() - t;
   }
   await Promise.all(pending);
-  return { entries: total, seconds: (performance.now() - start) / 1000, latency };
+  return { entries: total, seconds: (performance.now() - start) / 1000, latency, stalledMs };
+}
+
+/** Keeps `window` appends in flight on a ledger writer for SECONDS. */
+async function ledgerMaxRate(writer: LedgerWriter, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
+  const payload = randomBytes(entrySize);
+  const latency = new LatencySamples();
+  let done = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await new Promise<void>((resolve, reject) => {
+    let inflight = 0;
+    const pump = () => {
+      while (inflight < window && performance.now() < deadline) {
+        const t = performance.now();
+        inflight++;
+        writer.append(payload).then(() => {
+          latency.add(performance.now() - t);
+          done++;
+          inflight--;
+          if (performance.now() < deadline) pump();
+          else if (inflight === 0) resolve();
+        }, reject);
+      }
+    };
+    pump();
+  });
+  return { entries: done, seconds: (performance.now() - start) / 1000, latency };
 }
 
 async function main(): Promise<void> {
@@ -125,10 +166,12 @@ async function main(): Promise<void> {
   console.log(machineSummary(dir));
   console.log(`each phase runs ${SECONDS} s (BENCH_SECONDS) after a 2 s warm-up; journal batches up to 1 MiB per fdatasync; one bookie process, one client connection\n`);
   const etcd = await EtcdCluster.start();
-  const bookie = await BookieProcess.create({ etcdEndpoints: etcd.endpoints, namespace: '/bench', dataDir: path.join(dir, 'bookie') });
+  const bookies = await Promise.all([1, 2, 3].map((i) => BookieProcess.create({ etcdEndpoints: etcd.endpoints, namespace: '/bench', id: `bookie-${i}`, dataDir: path.join(dir, `bookie-${i}`) })));
+  const bookie = bookies[0]!;
   let ledgerId = 1;
+  const singleBookie = new Map<number, number>();
   try {
-    await bookie.start();
+    await Promise.all(bookies.map((b) => b.start()));
     const client = await BookieClient.connect(bookie.address, { requestTimeoutMs: 60_000 });
     for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
       const raw = await rawBandwidth(dir, entrySize);
@@ -136,6 +179,7 @@ async function main(): Promise<void> {
       await maxRate(client, ledgerId++, entrySize, window, 2); // warm-up: JIT, buffers, TCP windows
       const max = await maxRate(client, ledgerId++, entrySize, window);
       const maxPerSec = max.entries / max.seconds;
+      singleBookie.set(entrySize, maxPerSec);
       const label = entrySize === 1024 ? '1 KiB' : '64 KiB';
       const mbps = (maxPerSec * entrySize) / MB;
       console.log(`== ${label} entries`);
@@ -152,7 +196,8 @@ async function main(): Promise<void> {
       const bound = rawLat.percentile(99) + 1;
       console.log(
         `bookie at half that rate (${(maxPerSec / 2).toFixed(0)}/s): add ${half.latency.summary()}; ` +
-          `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}`,
+          `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}` +
+          (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with ${MAX_OPEN_LOOP_INFLIGHT} adds waiting` : ''),
       );
       console.log(
         `  bookie journal during it: ${syncs.count} syncs, sync p50 ≤ ${histogramPercentile(syncs, 50) * 1000} ms, p99 ≤ ${histogramPercentile(syncs, 99) * 1000} ms; ` +
@@ -160,7 +205,29 @@ async function main(): Promise<void> {
       );
     }
     await client.close();
+
+    const store = new EtcdMetadataStore({ endpoints: etcd.endpoints, namespace: '/bench' });
+    const ledgers = await LedgerClient.start({ store, logger: silentLogger, bookieClient: { requestTimeoutMs: 60_000 } });
+    await ledgers.registry.waitForBookies(3);
+    console.log('== ledger client over 3 bookie processes, ensemble 3, write quorum 2, ack quorum 2');
+    for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
+      const warm = await ledgers.createLedger({ ensembleSize: 3, writeQuorum: 2, ackQuorum: 2, writer: { maxPendingAdds: window } });
+      await ledgerMaxRate(warm, entrySize, window, 2);
+      await warm.close();
+      const writer = await ledgers.createLedger({ ensembleSize: 3, writeQuorum: 2, ackQuorum: 2, writer: { maxPendingAdds: window } });
+      const r = await ledgerMaxRate(writer, entrySize, window);
+      await writer.close();
+      const perSec = r.entries / r.seconds;
+      const label = entrySize === 1024 ? '1 KiB' : '64 KiB';
+      console.log(
+        `${label}, ${window} appends in flight: ${perSec.toFixed(0)} entries/s, ${((perSec * entrySize) / MB).toFixed(1)} MB/s = ` +
+          `${(perSec / singleBookie.get(entrySize)!).toFixed(2)} × the single bookie; append ${r.latency.summary()}`,
+      );
+    }
+    await ledgers.close();
+    await store.close();
   } finally {
+    await Promise.all(bookies.slice(1).map((b) => b.stop().catch(() => undefined)));
     await bookie.stop().catch(() => undefined);
     await etcd.destroy();
     await fs.rm(dir, { recursive: true, force: true });

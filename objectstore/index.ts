@@ -1,3 +1,18 @@
-// Object stores (S3, local directory) and the offloader that tiers closed ledgers to them.
-// Nothing is exported yet; tiering lands with its own issue.
-export {};
+// Object stores (S3, local directory): the ObjectStore contract, its backends, typed errors and the
+// retry helper. The offloader that tiers closed ledgers to them lands with its own issue.
+export {
+  DEFAULT_PART_SIZE_BYTES, MAX_PARTS, MIN_PART_SIZE_BYTES,
+  type ObjectHead, type ObjectListing, type ObjectStore, type PutOptions,
+} from './object-store.js';
+export {
+  BucketNotFoundError, InvalidObjectKeyError, InvalidObjectMetadataError, InvalidRangeError, ObjectCorruptError,
+  ObjectNotFoundError, ObjectStoreAuthError, ObjectStoreClosedError, ObjectStoreError, ObjectStoreRequestError,
+  ObjectStoreUnavailableError,
+} from './errors.js';
+export { MAX_KEY_BYTES, validateListPrefix, validateObjectKey } from './object-key.js';
+export { MAX_METADATA_BYTES, validateObjectMetadata, type ObjectMetadata } from './object-metadata.js';
+export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js';
+export { LocalDirectoryObjectStore, type LocalDirectoryObjectStoreOptions } from './local-directory-object-store.js';
+export { LOCAL_OBJECT_FORMAT_VERSION } from './local-object-file.js';
+export { VERIFY_PROBE_PREFIX } from './verify-probe.js';
+export { isRetriable, withRetries, type RetryOptions } from './with-retries.js';

@@ -5,11 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v etcd >/dev/null 2>&1; then
-  echo "installing etcd (Debian packages etcd-server, etcd-client)"
+# Real servers the tests start on loopback: etcd, and OpenStack Swift with s3api (an S3 server).
+packages=()
+command -v etcd >/dev/null 2>&1 || packages+=(etcd-server etcd-client)
+command -v swift-proxy-server >/dev/null 2>&1 || packages+=(swift-proxy swift-account swift-container swift-object memcached)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing ${packages[*]} (Debian packages)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends etcd-server etcd-client >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 # `npm install` rather than `npm ci`: npm 11 writes lock files without the other platforms' optional

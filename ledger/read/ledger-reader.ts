@@ -38,6 +38,11 @@ export class LedgerReader {
 
   private knownLac = -1;
 
+  /** Raises the known LAC of an open ledger (its writer knows it first-hand). */
+  advanceLac(lac: number): void {
+    if (lac > this.knownLac) this.knownLac = lac;
+  }
+
   /** Refreshes the metadata (e.g. after the ledger was closed). */
   update(metadata: LedgerMetadata): void {
     this.metadata = metadata;

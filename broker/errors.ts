@@ -1,0 +1,28 @@
+// Typed errors of the broker. HTTP maps them to statuses in one place (http/error-handler.ts).
+import { StrataError } from '../common/index.js';
+
+export abstract class BrokerError extends StrataError {}
+
+/** This broker no longer owns the partition (another took it over, or its lease is gone). */
+export class OwnershipLostError extends BrokerError {
+  readonly code = 'OWNERSHIP_LOST';
+  readonly retriable = true;
+}
+
+/** The partition's log is not writable right now (rolling failed, no bookies); retry later. */
+export class PartitionUnavailableError extends BrokerError {
+  readonly code = 'PARTITION_UNAVAILABLE';
+  readonly retriable = true;
+}
+
+/** Too much is queued on the partition; back off. */
+export class PartitionBusyError extends BrokerError {
+  readonly code = 'PARTITION_BUSY';
+  readonly retriable = true;
+}
+
+/** The managed ledger was closed. */
+export class ManagedLedgerClosedError extends BrokerError {
+  readonly code = 'MANAGED_LEDGER_CLOSED';
+  readonly retriable = true;
+}
