@@ -26,3 +26,37 @@ export class ManagedLedgerClosedError extends BrokerError {
   readonly code = 'MANAGED_LEDGER_CLOSED';
   readonly retriable = true;
 }
+
+/** A tenant, namespace, topic or subscription name that breaks the naming rules. */
+export class InvalidNameError extends BrokerError {
+  readonly code = 'INVALID_NAME';
+  readonly retriable = false;
+}
+
+export class TopicNotFoundError extends BrokerError {
+  readonly code = 'TOPIC_NOT_FOUND';
+  readonly retriable = false;
+}
+
+/** The topic exists with other settings. */
+export class TopicExistsError extends BrokerError {
+  readonly code = 'TOPIC_EXISTS';
+  readonly retriable = false;
+}
+
+export class SubscriptionNotFoundError extends BrokerError {
+  readonly code = 'SUBSCRIPTION_NOT_FOUND';
+  readonly retriable = false;
+}
+
+/** Input that is well-formed JSON but not acceptable (bad ids, sequence ids, values). */
+export class InvalidRequestError extends BrokerError {
+  readonly code = 'BAD_REQUEST';
+  readonly retriable = false;
+}
+
+/** The broker is not serving yet (starting) or any more (stopping). */
+export class NotReadyError extends BrokerError {
+  readonly code = 'NOT_READY';
+  readonly retriable = true;
+}

@@ -1,0 +1,64 @@
+// Admin routes: topics (create, list, stats, delete), brokers, bookies, ownership.
+import type { FastifyInstance } from 'fastify';
+import { checkName, topicName } from '../topics/topic-name.js';
+import { MAX_PARTITIONS } from '../topics/topic-store.js';
+import type { BrokerApi } from './broker-api.js';
+
+const nameParam = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const topicParams = {
+  type: 'object',
+  required: ['tenant', 'ns', 'topic'],
+  properties: { tenant: nameParam, ns: nameParam, topic: nameParam },
+} as const;
+
+interface TopicParams {
+  tenant: string;
+  ns: string;
+  topic: string;
+}
+
+export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi): void {
+  app.put<{ Params: TopicParams; Body: { partitions?: number } }>(
+    '/admin/v1/topics/:tenant/:ns/:topic',
+    {
+      schema: {
+        params: topicParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { partitions: { type: 'integer', minimum: 1, maximum: MAX_PARTITIONS } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const name = topicName(req.params.tenant, req.params.ns, req.params.topic);
+      const partitions = req.body?.partitions ?? 1;
+      const result = await api.createTopic(name, partitions);
+      if (result === 'exists') return reply.status(204).send();
+      return reply.status(201).send({ name: name.full, partitions });
+    },
+  );
+
+  app.get<{ Params: { tenant: string; ns: string } }>(
+    '/admin/v1/topics/:tenant/:ns',
+    { schema: { params: { type: 'object', required: ['tenant', 'ns'], properties: { tenant: nameParam, ns: nameParam } } } },
+    async (req) => {
+      checkName('tenant', req.params.tenant);
+      checkName('namespace', req.params.ns);
+      return { topics: await api.listTopics(req.params.tenant, req.params.ns) };
+    },
+  );
+
+  app.get<{ Params: TopicParams }>('/admin/v1/topics/:tenant/:ns/:topic', { schema: { params: topicParams } }, async (req) => {
+    return api.topicStats(topicName(req.params.tenant, req.params.ns, req.params.topic));
+  });
+
+  app.delete<{ Params: TopicParams }>('/admin/v1/topics/:tenant/:ns/:topic', { schema: { params: topicParams } }, async (req, reply) => {
+    await api.deleteTopic(topicName(req.params.tenant, req.params.ns, req.params.topic));
+    return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/brokers', async () => ({ brokers: await api.brokers() }));
+  app.get('/admin/v1/bookies', async () => ({ bookies: await api.bookies() }));
+  app.get('/admin/v1/ownership', async () => ({ ownership: await api.ownership() }));
+}
