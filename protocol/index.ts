@@ -31,3 +31,4 @@ export {
   type ErrorFrame,
 } from './error-frame.js';
 export * from './bookie/index.js';
+export { murmur3, partitionForKey } from './key-hash.js';
