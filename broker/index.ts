@@ -1,3 +1,6 @@
-// The stateless broker: ownership, managed ledgers, subscriptions, HTTP and binary protocol servers.
-// Nothing is exported yet; the broker lands with its own issue.
-export {};
+// The stateless broker: ownership, managed ledgers, subscriptions, the HTTP API.
+export { Broker, type BrokerConfig } from './broker.js';
+export { buildHttpServer, type HttpServerOptions } from './http/http-server.js';
+export type { BrokerApi } from './http/broker-api.js';
+export { DEFAULT_MANAGED_LEDGER_CONFIG, type ManagedLedgerConfig } from './managed-ledger/index.js';
+export * from './errors.js';

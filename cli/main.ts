@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { runStandalone } from './standalone.js';
 import { bookieCommand } from './bookie-command.js';
 
+function parsePort(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** The package version, from the nearest package.json above this file (source or dist/). */
 function packageVersion(): string {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -26,8 +32,11 @@ export function buildCli(): Command {
     .command('standalone')
     .description('run everything in one process on embedded defaults (what `npm start` runs)')
     .addOption(new Option('--data-dir <dir>', 'where all data lives').env('STRATA_DATA_DIR').default('./data'))
-    .action(async (opts: { dataDir: string }) => {
-      await runStandalone({ dataDir: opts.dataDir });
+    .addOption(new Option('--http-host <host>', 'HTTP listen address').env('STRATA_HTTP_HOST').default('127.0.0.1'))
+    .addOption(new Option('--http-port <port>', 'HTTP API port').env('STRATA_HTTP_PORT').default('8080'))
+    .addOption(new Option('--binary-port <port>', 'binary protocol port').env('STRATA_BINARY_PORT').default('6650'))
+    .action(async (opts: { dataDir: string; httpHost: string; httpPort: string; binaryPort: string }) => {
+      await runStandalone({ dataDir: opts.dataDir, httpHost: opts.httpHost, httpPort: parsePort(opts.httpPort, '--http-port'), binaryPort: parsePort(opts.binaryPort, '--binary-port') });
     });
 
   program.addCommand(bookieCommand());

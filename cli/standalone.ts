@@ -1,35 +1,80 @@
-// `strata standalone`: everything in one process on embedded defaults, data under one directory.
-// Today it runs the embedded, durable metadata store; the bookie, broker and HTTP API join it as
-// they land.
+// `strata standalone` (= `npm start`): everything in one process on embedded defaults — the embedded
+// durable metadata store, one bookie, one broker with the HTTP API — with its data under one directory.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EmbeddedMetadataStore } from '../metadata/index.js';
+import { Bookie } from '../bookie/index.js';
+import { LedgerClient } from '../ledger/index.js';
+import { Broker } from '../broker/index.js';
 import { createLogger } from '../common/index.js';
 
 export interface StandaloneOptions {
   dataDir: string;
+  httpHost: string;
+  httpPort: number;
+  binaryPort: number;
 }
+
+export class PortInUseError extends Error {}
 
 export async function runStandalone(options: StandaloneOptions): Promise<void> {
   const log = createLogger('standalone');
   const dataDir = path.resolve(options.dataDir);
-  const metadataDir = path.join(dataDir, 'metadata');
-  const store = await EmbeddedMetadataStore.open(metadataDir);
-  const { revision } = await store.list('');
-  log.info({ dataDir, metadataDir, revision }, 'embedded metadata store open');
-  process.stdout.write(
-    `Strata standalone is running with its data in ${dataDir}\n` +
-      `  metadata store: embedded, durable (${metadataDir}), revision ${revision}\n` +
-      `  not in this build yet: bookie, broker, HTTP API (127.0.0.1:8080), binary protocol (127.0.0.1:6650)\n` +
-      `Stop with Ctrl-C (SIGINT) or SIGTERM.\n`,
-  );
+  await fs.mkdir(dataDir, { recursive: true });
+  const store = await EmbeddedMetadataStore.open(path.join(dataDir, 'metadata'));
+  const stops: Array<() => Promise<void>> = [() => store.close()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0)) await stop().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    const bookie = await Bookie.start({ id: 'standalone-bookie', dataDir: path.join(dataDir, 'bookie'), store, port: 0, logger: log.child({ part: 'bookie' }) });
+    stops.unshift(() => bookie.stop());
+    const ledgers = await LedgerClient.start({ store, owner: 'standalone', logger: log.child({ part: 'ledger-client' }) });
+    stops.unshift(() => ledgers.close());
+    await ledgers.registry.waitForBookies(1, 10_000);
+    let broker: Broker;
+    try {
+      broker = await Broker.start({
+        id: 'standalone',
+        store,
+        ledgers,
+        httpHost: options.httpHost,
+        httpPort: options.httpPort,
+        managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 },
+        logger: log.child({ part: 'broker' }),
+        processMetrics: true,
+      });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new PortInUseError(`HTTP port ${options.httpHost}:${options.httpPort} is already in use; stop what holds it or pass --http-port N`);
+      }
+      throw err;
+    }
+    stops.unshift(() => broker.stop());
+    const url = broker.httpUrl;
+    process.stdout.write(
+      `\nStrata standalone is running (data in ${dataDir})\n` +
+        `  HTTP API         ${url}   (readiness: ${url}/readyz, metrics: ${url}/metrics)\n` +
+        `  metadata store   embedded, durable: ${path.join(dataDir, 'metadata')}\n` +
+        `  bookie           ${bookie.address} (journal and entry logs in ${path.join(dataDir, 'bookie')})\n` +
+        `  binary protocol  not in this build yet (port ${options.binaryPort} reserved)\n\n` +
+        `Try it:\n` +
+        `  curl -s -X POST ${url}/v1/topics/public/default/demo/messages -H 'content-type: application/json' \\\n` +
+        `       -d '{"messages":[{"key":"k1","value":"hello strata"}]}'\n` +
+        `  curl -s -X POST ${url}/v1/topics/public/default/demo/subscriptions/demo-sub/receive -H 'content-type: application/json' \\\n` +
+        `       -d '{"max":10,"waitMs":1000}'\n` +
+        `(create the topic first: curl -s -X PUT ${url}/admin/v1/topics/public/default/demo -H 'content-type: application/json' -d '{"partitions":1}')\n\n` +
+        `Stop with Ctrl-C or SIGTERM.\n`,
+    );
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
-  await store.close();
+  log.info('shutting down');
+  await stopAll();
   log.info('stopped');
 }

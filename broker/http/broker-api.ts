@@ -10,7 +10,8 @@ export interface IncomingMessage {
 }
 
 export type ProduceResult =
-  | { partition: number; id: string; duplicate?: true }
+  /** `id` is null only for a duplicate older than the producer's last stored batch. */
+  | { partition: number; id: string | null; duplicate?: true }
   | { partition: number; error: { code: string; message: string } };
 
 export interface ReceiveOptions {

@@ -1,6 +1,6 @@
 // The broker's HTTP API (http-api.md) on fastify: a JSON schema on every route, one error handler
 // that answers every failure with `{"error": {"code", "message"}}`, a body size limit.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../common/index.js';
 import type { BrokerApi } from './broker-api.js';
 import { toHttpError } from './error-catalogue.js';
@@ -16,8 +16,6 @@ export interface HttpServerOptions {
 export function buildHttpServer(api: BrokerApi, options: HttpServerOptions = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
-    loggerInstance: options.logger as FastifyBaseLogger | undefined,
-    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 

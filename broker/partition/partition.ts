@@ -1,0 +1,185 @@
+// One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
+// recovers the log and rebuilds the dedup state before anything is served.
+import { encodeMessageBatch, encodeMessageId, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import type { Logger } from '../../common/index.js';
+import type { LedgerClient } from '../../ledger/index.js';
+import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
+import { InvalidRequestError, PartitionBusyError } from '../errors.js';
+import type { IncomingMessage, ProduceResult } from '../http/broker-api.js';
+import { ManagedLedger, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
+import type { DedupState } from '../dedup/dedup-state.js';
+import { loadDedupState, saveDedupSnapshot } from '../dedup/dedup-loader.js';
+import { AckSet } from '../subscriptions/ack-set.js';
+import { ledgerOrderOf } from '../subscriptions/ledger-order.js';
+import { CursorStore } from '../subscriptions/cursor-store.js';
+import { QueueSubscription } from '../subscriptions/queue-subscription.js';
+import { ProduceBatcher } from './produce-batcher.js';
+
+export interface PartitionConfig {
+  managedLedger: Partial<ManagedLedgerConfig>;
+  maxUnackedPerSubscription: number;
+  /** A dedup snapshot is written after this many stored entries. Default 1000. */
+  dedupSnapshotEvery: number;
+}
+
+export interface PartitionDeps {
+  store: MetadataStore;
+  ledgers: LedgerClient;
+  log: Logger;
+}
+
+export class Partition {
+  private readonly subscriptions = new Map<string, Promise<QueueSubscription>>();
+  private readonly batcher: ProduceBatcher;
+  msgIn = 0;
+  bytesIn = 0;
+  private entriesSinceSnapshot = 0;
+  private snapshotting: Promise<void> | undefined;
+
+  private constructor(
+    private readonly deps: PartitionDeps,
+    readonly ref: PartitionRef,
+    readonly epoch: OwnerEpoch,
+    readonly ml: ManagedLedger,
+    private readonly dedup: DedupState,
+    private readonly config: PartitionConfig,
+  ) {
+    this.batcher = new ProduceBatcher(ml, (bytes, messages) => this.count(bytes, messages));
+  }
+
+  static async load(deps: PartitionDeps, ref: PartitionRef, epoch: OwnerEpoch, config: PartitionConfig): Promise<Partition> {
+    const ml = await ManagedLedger.open(deps, ref, epoch, config.managedLedger);
+    const { state, replayed } = await loadDedupState(deps.store, ref, ml);
+    deps.log.info({ partition: ref, replayed, producers: state.producerCount }, 'partition loaded');
+    return new Partition(deps, ref, epoch, ml, state, config);
+  }
+
+  private count(bytes: number, messages: number): void {
+    this.msgIn += messages;
+    this.bytesIn += bytes;
+    if (++this.entriesSinceSnapshot >= this.config.dedupSnapshotEvery && !this.snapshotting) {
+      this.entriesSinceSnapshot = 0;
+      this.snapshotting = saveDedupSnapshot(this.deps.store, this.ref, this.epoch, this.dedup)
+        .catch((err: unknown) => this.deps.log.warn({ err, partition: this.ref }, 'dedup snapshot failed'))
+        .finally(() => (this.snapshotting = undefined));
+    }
+  }
+
+  /**
+   * Stores messages of one produce call, in order; each result is answered only once durable.
+   * Messages with a producer and sequence ids go through deduplication, as batches of consecutive ids.
+   */
+  async produce(producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]> {
+    const results: ProduceResult[] = new Array(messages.length);
+    // Runs are stored one after the other, so the messages of one call keep their order.
+    for (const { start, end } of splitRuns(messages)) {
+      await (async () => {
+        const slice = messages.slice(start, end);
+        const first = slice[0]!.sequenceId;
+        try {
+          const ids = producer !== undefined && first !== undefined ? await this.produceDeduplicated(producer, first, slice) : await this.produceAnonymous(slice);
+          ids.forEach((r, i) => (results[start + i] = r));
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          for (let i = start; i < end; i++) results[i] = { partition: this.ref.partition, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } };
+        }
+      })();
+    }
+    return results;
+  }
+
+  private async produceAnonymous(messages: IncomingMessage[]): Promise<ProduceResult[]> {
+    const { position, firstIndex } = await this.batcher.add(messages.map(toInput));
+    return messages.map((_, i) => ({ partition: this.ref.partition, id: this.idOf({ ...position, batchIndex: firstIndex + i }) }));
+  }
+
+  private async produceDeduplicated(producer: string, first: number, messages: IncomingMessage[]): Promise<ProduceResult[]> {
+    const last = first + messages.length - 1;
+    const verdict = this.dedup.check(producer, first, last);
+    if (verdict.status === 'duplicate') {
+      return messages.map((_, i) => {
+        // The stored position is known while the ids lie in the producer's last stored batch.
+        const id = verdict.position ? this.idOf({ ...verdict.position, batchIndex: verdict.position.batchIndex + i }) : null;
+        return { partition: this.ref.partition, id, duplicate: true as const };
+      });
+    }
+    if (verdict.status === 'in-flight') throw new PartitionBusyError(`producer ${producer}: sequence ids ${first}..${last} are being stored; retry`);
+    if (verdict.status === 'overlap') {
+      throw new InvalidRequestError(`producer ${producer}: sequence ids ${first}..${last} overlap what is stored (last ${this.dedup.lastSequenceId(producer)}); resend batches unchanged`);
+    }
+    this.dedup.markPending(producer, last);
+    const entry = Buffer.concat(encodeMessageBatch({ producerName: producer, firstSequenceId: first, publishTime: Date.now() }, messages.map(toInput)));
+    let position: Position;
+    try {
+      position = await this.ml.append(entry);
+    } catch (err) {
+      this.dedup.discardPending();
+      throw err;
+    }
+    this.dedup.record(producer, last, { ...position, batchIndex: messages.length - 1 });
+    this.count(entry.length, messages.length);
+    return messages.map((_, i) => ({ partition: this.ref.partition, id: this.idOf({ ...position, batchIndex: i }) }));
+  }
+
+  private idOf(p: MessagePosition): string {
+    return encodeMessageId({ partition: this.ref.partition, ...p });
+  }
+
+  /** The subscription, created at the earliest message on first use. */
+  subscription(name: string): Promise<QueueSubscription> {
+    let sub = this.subscriptions.get(name);
+    if (!sub) {
+      sub = this.openSubscription(name);
+      this.subscriptions.set(name, sub);
+      sub.catch(() => this.subscriptions.delete(name));
+    }
+    return sub;
+  }
+
+  private async openSubscription(name: string): Promise<QueueSubscription> {
+    const order = ledgerOrderOf(() => this.ml.ledgers);
+    const stored = await CursorStore.load(this.deps.store, this.ref, name);
+    const acks = stored ? AckSet.deserialize(order, Buffer.from(stored.ackState, 'base64')) : new AckSet(order, { ledgerId: 0, entryId: -1 });
+    let sub: QueueSubscription | undefined;
+    const cursor = new CursorStore(this.deps.store, this.ref, name, this.epoch, () => ({ ackState: acks.serialize().toString('base64'), lastActive: sub?.lastActive ?? Date.now() }));
+    sub = new QueueSubscription(name, this.ref.partition, this.ml, acks, cursor, { maxUnacked: this.config.maxUnackedPerSubscription });
+    if (!stored) await cursor.persist();
+    return sub;
+  }
+
+  /** Subscriptions loaded or stored for this partition. */
+  async subscriptionNames(): Promise<string[]> {
+    const { entries } = await this.deps.store.list(`/cursors/${this.ref.topic}/${this.ref.partition}/`);
+    const names = new Set(entries.map((e) => e.key.slice(e.key.lastIndexOf('/') + 1)));
+    for (const n of this.subscriptions.keys()) names.add(n);
+    return [...names];
+  }
+
+  async close(): Promise<void> {
+    await this.snapshotting;
+    await saveDedupSnapshot(this.deps.store, this.ref, this.epoch, this.dedup).catch(() => undefined);
+    await this.ml.close();
+  }
+}
+
+function toInput(m: IncomingMessage): MessageInput {
+  return { key: m.key, value: m.value, properties: m.properties, eventTime: m.eventTime };
+}
+
+/** Splits messages into runs that can share one batch: consecutive sequence ids, or none at all. */
+function splitRuns(messages: IncomingMessage[]): Array<{ start: number; end: number }> {
+  const runs: Array<{ start: number; end: number }> = [];
+  let start = 0;
+  for (let i = 1; i <= messages.length; i++) {
+    const prev = messages[i - 1]!;
+    const cur = messages[i];
+    const continues =
+      cur !== undefined &&
+      (prev.sequenceId === undefined ? cur.sequenceId === undefined : cur.sequenceId === prev.sequenceId + 1);
+    if (!continues) {
+      runs.push({ start, end: i });
+      start = i;
+    }
+  }
+  return runs;
+}
