@@ -1,7 +1,7 @@
 // The broker: serves every topic through HTTP (http-api.md), owning the partitions it is asked about
 // (interim rule until the load manager: an unowned partition is claimed by the broker asked), each
 // partition's log on ledgers and its subscriptions. Registered under /brokers/{id} with a session.
-import net from 'node:net';
+import type net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, delay, type Logger } from '../common/index.js';
 import { keys, jsonValue, parseJson, type MetadataStore, type PartitionRef, type Session } from '../metadata/index.js';

@@ -140,9 +140,9 @@ export class Partition {
     const order = ledgerOrderOf(() => this.ml.ledgers);
     const stored = await CursorStore.load(this.deps.store, this.ref, name);
     const acks = stored ? AckSet.deserialize(order, Buffer.from(stored.ackState, 'base64')) : new AckSet(order, { ledgerId: 0, entryId: -1 });
-    let sub: QueueSubscription | undefined;
-    const cursor = new CursorStore(this.deps.store, this.ref, name, this.epoch, () => ({ ackState: acks.serialize().toString('base64'), lastActive: sub?.lastActive ?? Date.now() }));
-    sub = new QueueSubscription(name, this.ref.partition, this.ml, acks, cursor, { maxUnacked: this.config.maxUnackedPerSubscription });
+    const holder: { sub?: QueueSubscription } = {};
+    const cursor = new CursorStore(this.deps.store, this.ref, name, this.epoch, () => ({ ackState: acks.serialize().toString('base64'), lastActive: holder.sub?.lastActive ?? Date.now() }));
+    const sub = (holder.sub = new QueueSubscription(name, this.ref.partition, this.ml, acks, cursor, { maxUnacked: this.config.maxUnackedPerSubscription }));
     if (!stored) await cursor.persist();
     return sub;
   }

@@ -36,7 +36,7 @@ export class EntryRanges {
     if (i < f.length && f[i] <= entryId) {
       if (f[i + 1] >= entryId) return false; // inside
       // f[i + 1] === entryId − 1: extend this range, and merge with the next one if it starts at entryId + 1
-      if (false) f.splice(i + 1, 2);
+      if (i + 2 < f.length && f[i + 2] === entryId + 1) f.splice(i + 1, 2);
       else f[i + 1] = entryId;
       return true;
     }

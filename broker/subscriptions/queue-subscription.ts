@@ -5,7 +5,7 @@
 import { decodeMessageBatchHeader, decodeMessages, encodeMessageId, type MessagePosition } from '../../protocol/index.js';
 import type { ManagedLedger, Position } from '../managed-ledger/index.js';
 import type { ReceivedMessage } from '../http/broker-api.js';
-import { AckSet } from './ack-set.js';
+import type { AckSet } from './ack-set.js';
 import type { CursorStore } from './cursor-store.js';
 
 interface Delivered {
