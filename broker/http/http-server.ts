@@ -19,6 +19,9 @@ export function buildHttpServer(api: BrokerApi, options: HttpServerOptions = {})
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
+  // JSON only: other media types are refused with 415 instead of reaching the routes as strings.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation) {
       return reply.status(400).send({ error: { code: 'BAD_REQUEST', message: `invalid request: ${err.message}` } });
