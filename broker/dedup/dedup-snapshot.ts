@@ -36,7 +36,7 @@ export function encodeDedupSnapshot(s: DedupSnapshot): Buffer {
     w.u64(s.covered.ledgerId);
     w.u64(s.covered.entryId);
   }
-  const names = [...s.producers.keys()];
+  const names = [...s.producers.keys()].sort(byName);
   w.u32(names.length);
   for (const name of names) {
     const { lastSequenceId, position } = s.producers.get(name)!;
