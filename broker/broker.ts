@@ -16,6 +16,7 @@ import { claimPartition, releasePartition } from './ownership/partition-ownershi
 import { Partition, type PartitionConfig } from './partition/partition.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import type { ManagedLedgerConfig } from './managed-ledger/index.js';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './partition/retention.js';
 
 export interface BrokerConfig {
   id: string;
@@ -30,6 +31,12 @@ export interface BrokerConfig {
   managedLedger?: Partial<ManagedLedgerConfig>;
   maxUnackedPerSubscription?: number;
   bodyLimit?: number;
+  /** Retention of acknowledged data (default 1 day / 10 GiB). */
+  retention?: RetentionPolicy;
+  /** Subscriptions with no consumer activity for this long expire. Default 7 days. */
+  subscriptionExpiryMs?: number;
+  /** How often owned partitions are maintained (age rolls, expiry, retention). Default 60 s. */
+  maintenanceIntervalMs?: number;
   logger?: Logger;
   processMetrics?: boolean;
 }
@@ -44,6 +51,8 @@ export class Broker implements BrokerApi {
   private readonly log: Logger;
   private http: FastifyInstance | undefined;
   private session: Session | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private maintaining = false;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
@@ -74,6 +83,8 @@ export class Broker implements BrokerApi {
     this.session.on('expired', () => this.onSessionExpired());
     await this.register();
     this.ready = true;
+    this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
+    this.maintenanceTimer.unref();
     this.log.info({ httpUrl: this.httpUrl }, 'broker serving');
   }
 
@@ -342,6 +353,23 @@ export class Broker implements BrokerApi {
     return { contentType: this.stats.registry.contentType, body: await this.stats.registry.metrics() };
   }
 
+  /** Age rolls, subscription expiry and retention on every loaded partition. */
+  async maintain(): Promise<void> {
+    if (this.maintaining || !this.isReady()) return;
+    this.maintaining = true;
+    try {
+      for (const loaded of [...this.partitions.values()]) {
+        const partition = await loaded.catch(() => undefined);
+        if (!partition) continue;
+        await partition
+          .maintain(this.config.retention ?? DEFAULT_RETENTION, this.config.subscriptionExpiryMs ?? 7 * 24 * 60 * 60 * 1000)
+          .catch((err: unknown) => this.log.warn({ err, partition: partition.ref }, 'partition maintenance failed'));
+      }
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
   private async unloadAll(): Promise<void> {
     const all = [...this.partitions.values()];
     this.partitions.clear();
@@ -358,6 +386,7 @@ export class Broker implements BrokerApi {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.maintenanceTimer);
     await this.http?.close();
     await this.unloadAll();
     await this.session?.close().catch(() => undefined);

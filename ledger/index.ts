@@ -8,7 +8,7 @@ export { BookieRegistry, type BookieInfo } from './bookies/bookie-registry.js';
 export { hasEnsembleCoverage } from './recovery/fence-ledger.js';
 export {
   fragmentOf, writeSet, writeSetPositions, allBookies, checkQuorums, encodeLedgerMetadata, decodeLedgerMetadata,
-  type LedgerMetadata, type LedgerState, type Fragment, type Quorums,
+  type LedgerMetadata, type LedgerOffload, type LedgerState, type Fragment, type Quorums,
 } from './metadata/ledger-metadata.js';
 export type { VersionedLedgerMetadata } from './metadata/ledger-metadata-store.js';
 export * from './errors.js';

@@ -5,7 +5,7 @@ import type { MetadataStore } from '../metadata/index.js';
 import type { BookieClientOptions } from './bookie-client/bookie-client.js';
 import { BookiePool } from './bookies/bookie-pool.js';
 import { BookieRegistry } from './bookies/bookie-registry.js';
-import { NotEnoughBookiesError, ReadFailedError } from './errors.js';
+import { InvalidLedgerArgumentError, NotEnoughBookiesError, ReadFailedError } from './errors.js';
 import { allBookies, checkQuorums, type LedgerMetadata, type Quorums } from './metadata/ledger-metadata.js';
 import { LedgerMetadataStore, type VersionedLedgerMetadata } from './metadata/ledger-metadata-store.js';
 import { LedgerWriter, type LedgerWriterOptions } from './write/ledger-writer.js';
@@ -110,6 +110,23 @@ export class LedgerClient {
     if (failed.length > 0) throw new ReadFailedError(`ledger ${ledgerId}: ${failed.length} bookie(s) could not delete it yet; metadata kept for a retry`);
     await this.metadataStore.delete(ledgerId);
     await this.metadataStore.clearIntent(ledgerId);
+  }
+
+  /**
+   * Deletes a ledger's entries from every bookie that holds some and keeps its metadata: for a ledger
+   * whose data now lives in the object store. Refuses (InvalidLedgerArgumentError) unless the ledger
+   * is CLOSED and its metadata records an offload, so no caller can drop the only copy. Idempotent;
+   * if a bookie cannot be reached nothing is recorded and the error is thrown, so it can be retried.
+   */
+  async deleteBookieCopies(ledgerId: number): Promise<void> {
+    const { metadata } = await this.metadataStore.read(ledgerId);
+    if (metadata.state !== 'CLOSED' || metadata.offload === undefined) {
+      throw new InvalidLedgerArgumentError(`ledger ${ledgerId} is ${metadata.state}${metadata.offload ? '' : ' and not offloaded'}: its bookie copies are its only copy`);
+    }
+    const results = await Promise.allSettled(allBookies(metadata).map(async (b) => (await this.pool.get(b)).deleteLedger(ledgerId)));
+    const failed = results.filter((r) => r.status === 'rejected' || r.value.status !== BookieStatus.OK);
+    if (failed.length > 0) throw new ReadFailedError(`ledger ${ledgerId}: ${failed.length} bookie(s) could not delete their copies yet`);
+    this.log.debug({ ledgerId }, 'bookie copies of an offloaded ledger deleted');
   }
 
   async close(): Promise<void> {

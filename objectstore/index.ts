@@ -1,5 +1,5 @@
 // Object stores (S3, local directory): the ObjectStore contract, its backends, typed errors and the
-// retry helper. The offloader that tiers closed ledgers to them lands with its own issue.
+// retry helper; and tiering (offload/): the offloader, readers of offloaded ledgers, the sweeper.
 export {
   DEFAULT_PART_SIZE_BYTES, MAX_PARTS, MIN_PART_SIZE_BYTES,
   type ObjectHead, type ObjectListing, type ObjectStore, type PutOptions,
@@ -16,3 +16,4 @@ export { LocalDirectoryObjectStore, type LocalDirectoryObjectStoreOptions } from
 export { LOCAL_OBJECT_FORMAT_VERSION } from './local-object-file.js';
 export { VERIFY_PROBE_PREFIX } from './verify-probe.js';
 export { isRetriable, withRetries, type RetryOptions } from './with-retries.js';
+export * from './offload/index.js';

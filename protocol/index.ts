@@ -32,3 +32,36 @@ export {
 } from './error-frame.js';
 export * from './bookie/index.js';
 export { murmur3, partitionForKey } from './key-hash.js';
+export { MalformedBatchError, UnsupportedBatchFormatError, InvalidMessageIdError } from './message-errors.js';
+export {
+  MAX_PRODUCER_NAME_BYTES,
+  MAX_BATCH_MESSAGES,
+  MAX_KEY_BYTES,
+  MAX_PROPERTIES,
+  MAX_PROPERTY_BYTES,
+  MAX_BATCH_PAYLOAD_SIZE,
+  MIN_MESSAGE_SIZE,
+} from './message-batch-limits.js';
+export {
+  MESSAGE_BATCH_MAGIC,
+  MESSAGE_BATCH_VERSION,
+  CompressionCodec,
+  encodeMessageBatch,
+  encodeMessageBatchHeader,
+  decodeMessageBatchHeader,
+  type CompressionCodecId,
+  type MessageBatchInit,
+  type MessageBatchHeader,
+  type MessageBatchView,
+} from './message-batch.js';
+export { encodeMessages, decodeMessages, type Message, type MessageInput } from './batch-payload.js';
+export {
+  MESSAGE_ID_VERSION,
+  MESSAGE_ID_LENGTH,
+  encodeMessageId,
+  decodeMessageId,
+  compareMessageIds,
+  compareMessagePositions,
+  type MessagePosition,
+  type MessageId,
+} from './message-id.js';

@@ -11,6 +11,7 @@ export const HTTP_ERRORS: Record<string, HttpErrorInfo> = {
   BAD_REQUEST: { status: 400 },
   INVALID_NAME: { status: 400 },
   INVALID_MESSAGE_ID: { status: 400 },
+  INVALID_ACK: { status: 400 },
   TOPIC_NOT_FOUND: { status: 404 },
   SUBSCRIPTION_NOT_FOUND: { status: 404 },
   NOT_FOUND: { status: 404 },

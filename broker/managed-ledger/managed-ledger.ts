@@ -258,6 +258,23 @@ export class ManagedLedger {
     this.deps.log.warn({ partition: this.partition, err: err.message }, 'partition log fenced');
   }
 
+  /**
+   * Removes the oldest ledgers up to and including `lastLedgerId` from the list (never the current one),
+   * then deletes them from the bookies: list first, storage second (ledger-protocol.md).
+   */
+  async trimLedgers(lastLedgerId: number): Promise<number[]> {
+    const current = this.writer?.ledgerId;
+    const removed = this.ledgers.filter((l) => l.ledgerId <= lastLedgerId && l.ledgerId !== current && l.entries !== undefined).map((l) => l.ledgerId);
+    if (removed.length === 0) return [];
+    await this.logStore.write({ ledgers: this.ledgers.filter((l) => !removed.includes(l.ledgerId)) });
+    for (const id of removed) {
+      this.cache.dropLedger(id);
+      this.reader.forget(id);
+      await this.deps.ledgers.deleteLedger(id).catch((err: unknown) => this.deps.log.warn({ err, ledgerId: id }, 'deleting a trimmed ledger failed; the reconciler will retry'));
+    }
+    return removed;
+  }
+
   /** Resolves once an entry after `after` is confirmed (or the log closes), or after `timeoutMs`. */
   waitForEntries(after: Position | undefined, timeoutMs: number): Promise<void> {
     const last = this.lastConfirmed;

@@ -14,6 +14,8 @@ import { ledgerOrderOf } from '../subscriptions/ledger-order.js';
 import { CursorStore } from '../subscriptions/cursor-store.js';
 import { QueueSubscription } from '../subscriptions/queue-subscription.js';
 import { ProduceBatcher } from './produce-batcher.js';
+import { ledgersToTrim, type RetentionPolicy } from './retention.js';
+import { comparePositions } from '../managed-ledger/index.js';
 
 export interface PartitionConfig {
   managedLedger: Partial<ManagedLedgerConfig>;
@@ -143,7 +145,8 @@ export class Partition {
     const holder: { sub?: QueueSubscription } = {};
     const cursor = new CursorStore(this.deps.store, this.ref, name, this.epoch, () => ({ ackState: acks.serialize().toString('base64'), lastActive: holder.sub?.lastActive ?? Date.now() }));
     const sub = (holder.sub = new QueueSubscription(name, this.ref.partition, this.ml, acks, cursor, { maxUnacked: this.config.maxUnackedPerSubscription }));
-    if (!stored) await cursor.persist();
+    if (stored) sub.lastActive = stored.lastActive;
+    else await cursor.persist();
     return sub;
   }
 
@@ -153,6 +156,34 @@ export class Partition {
     const names = new Set(entries.map((e) => e.key.slice(e.key.lastIndexOf('/') + 1)));
     for (const n of this.subscriptions.keys()) names.add(n);
     return [...names];
+  }
+
+  /**
+   * Periodic upkeep: rolls an old ledger, expires subscriptions idle longer than `subscriptionExpiryMs`,
+   * and deletes the ledgers retention allows. Returns what it did, for logs and tests.
+   */
+  async maintain(retention: RetentionPolicy, subscriptionExpiryMs: number): Promise<{ expired: string[]; trimmed: number[] }> {
+    this.ml.checkAge();
+    const expired: string[] = [];
+    let slowest: Position | undefined;
+    for (const name of await this.subscriptionNames()) {
+      const sub = await this.subscription(name);
+      if (Date.now() - sub.lastActive > subscriptionExpiryMs && sub.unacked === 0) {
+        await sub.delete();
+        this.subscriptions.delete(name);
+        expired.push(name);
+        continue;
+      }
+      const md = sub.acks.markDelete;
+      if (slowest === undefined || comparePositions(md, slowest) < 0) slowest = md;
+    }
+    const last = ledgersToTrim(this.ml.ledgers, slowest, retention);
+    const trimmed = last === undefined ? [] : await this.ml.trimLedgers(last);
+    if (trimmed.length > 0) {
+      for (const sub of this.subscriptions.values()) (await sub).acks.refresh();
+    }
+    if (expired.length > 0 || trimmed.length > 0) this.deps.log.info({ partition: this.ref, expired, trimmed }, 'retention');
+    return { expired, trimmed };
   }
 
   async close(): Promise<void> {

@@ -174,6 +174,11 @@ export class QueueSubscription {
     return decodeMessageBatchHeader(entry.data).messageCount;
   }
 
+  /** Removes the subscription's persisted state (expiry). */
+  async delete(): Promise<void> {
+    await this.cursor.delete();
+  }
+
   /** Forgets what was handed out (the log was re-read from the mark-delete position, e.g. after a load). */
   rewind(): void {
     this.read = undefined;

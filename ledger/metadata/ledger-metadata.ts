@@ -14,6 +14,34 @@ export interface Fragment {
   ensemble: string[];
 }
 
+/**
+ * Where an offloaded ledger's data lives in the object store (written by the offloader, by
+ * compare-and-set, only after the object was uploaded and verified). A ledger that has this record
+ * reads the same from the object as from the bookies; its bookie copies may be deleted, and
+ * `localCopiesDeletedAt` says when they were.
+ */
+export interface LedgerOffload {
+  /** Key of the one object (unique per offload attempt) holding the whole ledger. */
+  objectKey: string;
+  /** Object size in bytes. */
+  size: number;
+  /** Checksum of the whole object, e.g. "crc32c:1a2b3c4d"; also stored in the object's own metadata. */
+  checksum: string;
+  /** Version of the object format (objectstore/offload/offload-format.ts). */
+  formatVersion: number;
+  /** Offset of the object's index, so a reader fetches index and footer in one ranged read. */
+  indexOffset: number;
+  /** Data block size of the object. */
+  blockSize: number;
+  /** Payload bytes of all entries. */
+  payloadBytes: number;
+  offloadedAt: number;
+  /** Who offloaded it (the offloader's owner id). */
+  offloadedBy: string;
+  /** When the bookies' copies were deleted; absent while they may still exist. */
+  localCopiesDeletedAt?: number;
+}
+
 export interface LedgerMetadata {
   id: number;
   ensembleSize: number;
@@ -28,6 +56,8 @@ export interface LedgerMetadata {
   createdAt: number;
   /** Free-form properties of the creator (e.g. the partition it belongs to). */
   properties: Record<string, string>;
+  /** Set once the ledger is offloaded to the object store (CLOSED ledgers only). */
+  offload?: LedgerOffload;
 }
 
 export interface Quorums {

@@ -136,7 +136,7 @@ describe('message validation', () => {
     expect(one({ properties: [[Buffer.from('k'), BAD_UTF8]] })).toThrow(/property "k" is not valid UTF-8/);
     expect(one({ properties: [[Buffer.from('k'), Buffer.from('1')], [Buffer.from('k'), Buffer.from('2')]] })).toThrow(/duplicate property "k"/);
     expect(one({ propertyCount: 1025 })).toThrow(/1025 properties/);
-    for (const m of [{ flags: 0x02 }, { key: BAD_UTF8 }, { propertyCount: 1025 }]) expect(one(m)).toThrow(MalformedBatchError);
+    for (const m of [{ flags: 0x02 }, { key: BAD_UTF8 }, { propertyCount: 1025 }] as RawMessage[]) expect(one(m)).toThrow(MalformedBatchError);
   });
 
   it('the count must match the payload exactly', () => {

@@ -83,7 +83,7 @@ describe('message batch round trips', () => {
   });
 
   it('the encoder passes values through without copying, and decoded values are views of the entry', () => {
-    const values = [Buffer.from('first value'), Buffer.alloc(0), Buffer.from('third')];
+    const values: Buffer[] = [Buffer.from('first value'), Buffer.alloc(0), Buffer.from('third')];
     const parts = encodeMessageBatch({ publishTime: 0 }, values.map((value) => ({ value })));
     expect(parts.filter((p) => values.includes(p))).toEqual([values[0], values[2]]);
     const entry = Buffer.concat(parts);
