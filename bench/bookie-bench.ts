@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   const etcd = await EtcdCluster.start();
   const bookies = await Promise.all([1, 2, 3].map((i) => BookieProcess.create({ etcdEndpoints: etcd.endpoints, namespace: '/bench', id: `bookie-${i}`, dataDir: path.join(dir, `bookie-${i}`) })));
   const bookie = bookies[0]!;
-  let ledgerId = 1;
+  let ledgerId = 1_000_000; // raw bookie ledgers, clear of the ids the ledger client takes from the counter
   const singleBookie = new Map<number, number>();
   try {
     await Promise.all(bookies.map((b) => b.start()));
