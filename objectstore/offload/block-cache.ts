@@ -1,8 +1,10 @@
 // A byte-bounded LRU cache of offloaded-ledger blocks, shared by every reader of a process, that
 // also joins concurrent loads of one block so a block is fetched once however many readers want it.
 //
-// Contracts: cached bytes never exceed `maxBytes` (a block larger than that is returned, not kept);
-// bytes being fetched are counted in `loadingBytes`, which readers consult before reading ahead, so
+// Contracts: the memory the cache holds never exceeds `maxBytes` (a block larger than that is returned,
+// not kept). Blocks of one ranged GET share one buffer and are kept without copies, so what is counted
+// is each distinct backing buffer, in full, while any block of it is cached: the bytes really retained.
+// Bytes being fetched are counted in `loadingBytes`, which readers consult before reading ahead, so
 // memory stays bounded by maxBytes plus the demand fetches in flight, whatever the backlog.
 
 export interface BlockCacheOptions {
@@ -22,6 +24,8 @@ export interface BlockCacheStats {
 export class BlockCache {
   readonly maxBytes: number;
   private readonly blocks = new Map<string, Buffer>();
+  /** Cached blocks per backing buffer. */
+  private readonly backings = new Map<ArrayBufferLike, number>();
   private readonly loading = new Map<string, Promise<Buffer>>();
   private cachedBytes = 0;
   private inFlightBytes = 0;
@@ -83,30 +87,39 @@ export class BlockCache {
   }
 
   set(key: string, block: Buffer): void {
-    const old = this.blocks.get(key);
-    if (old !== undefined) {
-      this.blocks.delete(key);
-      this.cachedBytes -= old.length;
-    }
-    if (block.length > this.maxBytes) return;
+    this.remove(key);
+    if (block.buffer.byteLength > this.maxBytes) return;
     this.blocks.set(key, block);
-    this.cachedBytes += block.length;
-    for (const [k, b] of this.blocks) {
+    this.retain(block);
+    for (const k of this.blocks.keys()) {
       if (this.cachedBytes <= this.maxBytes) break;
-      this.blocks.delete(k);
-      this.cachedBytes -= b.length;
+      this.remove(k);
       this.evictions++;
     }
+  }
+
+  private remove(key: string): void {
+    const block = this.blocks.get(key);
+    if (block === undefined) return;
+    this.blocks.delete(key);
+    const refs = this.backings.get(block.buffer)! - 1;
+    if (refs > 0) this.backings.set(block.buffer, refs);
+    else {
+      this.backings.delete(block.buffer);
+      this.cachedBytes -= block.buffer.byteLength;
+    }
+  }
+
+  private retain(block: Buffer): void {
+    const refs = this.backings.get(block.buffer) ?? 0;
+    if (refs === 0) this.cachedBytes += block.buffer.byteLength;
+    this.backings.set(block.buffer, refs + 1);
   }
 
   /** Drops every block of one object (e.g. after the object was deleted). */
   dropObject(objectKey: string): void {
     const prefix = `${objectKey}#`;
-    for (const [k, b] of this.blocks) {
-      if (!k.startsWith(prefix)) continue;
-      this.blocks.delete(k);
-      this.cachedBytes -= b.length;
-    }
+    for (const k of [...this.blocks.keys()]) if (k.startsWith(prefix)) this.remove(k);
   }
 
   get loadingBytes(): number {

@@ -27,9 +27,9 @@ export interface OffloadLocation {
 export interface OffloadedLedgerReaderOptions {
   /** Shared by the readers of a process; default a private 16 MiB cache. */
   cache?: BlockCache;
-  /** How far ahead sequential reads prefetch (default 8 MiB; 0 disables). Capped at a quarter of the cache. */
+  /** How far ahead sequential reads prefetch (default 16 MiB; 0 disables). Capped at a quarter of the cache. */
   readAheadBytes?: number;
-  /** Largest single ranged GET (default 8 MiB). */
+  /** Largest single ranged GET (default 4 MiB): read-ahead keeps readAheadBytes / maxFetchBytes GETs in flight. */
   maxFetchBytes?: number;
   /** Retries of a failed GET (default 3 attempts, 100 ms–2 s backoff with jitter). */
   retry?: RetryOptions;
@@ -53,9 +53,9 @@ export class OffloadedLedgerReader {
     private readonly options: OffloadedLedgerReaderOptions,
   ) {
     this.cache = options.cache ?? new BlockCache({ maxBytes: 16 * 1024 * 1024 });
-    const readAhead = Math.min(options.readAheadBytes ?? 8 * 1024 * 1024, Math.floor(this.cache.maxBytes / 4));
+    const readAhead = Math.min(options.readAheadBytes ?? 16 * 1024 * 1024, Math.floor(this.cache.maxBytes / 4));
     this.readAheadBlocks = Math.floor(readAhead / index.blockSize);
-    this.maxFetchBlocks = Math.max(1, Math.floor((options.maxFetchBytes ?? 8 * 1024 * 1024) / index.blockSize));
+    this.maxFetchBlocks = Math.max(1, Math.floor((options.maxFetchBytes ?? 4 * 1024 * 1024) / index.blockSize));
     this.retry = options.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2000 } };
     this.count(indexBytes);
   }
@@ -140,25 +140,24 @@ export class OffloadedLedgerReader {
   }
 
   /**
-   * Keeps up to readAheadBlocks blocks from `from` cached or loading. It waits until half of that
-   * window is used up and then loads the rest in large GETs, rather than one small GET per read.
+   * Keeps the readAheadBlocks blocks from `from` cached or loading, fetching each gap in GETs of
+   * maxFetchBlocks: a gap shorter than that waits for the window to slide (unless it reaches the end
+   * of the object), so a sequential reader keeps several full-size GETs in flight, never many small ones.
    */
   private readAhead(from: number): void {
     const until = Math.min(this.index.blockCount - 1, from + this.readAheadBlocks - 1);
-    let b = from;
-    while (b <= until && this.cache.has(blockKey(this.objectKey, b))) b++;
-    if (b > until || b - from >= this.readAheadBlocks / 2) return;
-    // Runs of equal size, each at most maxFetchBlocks: no straggler GET of a block or two.
-    const runs = Math.ceil((until - b + 1) / this.maxFetchBlocks);
-    const runBlocks = Math.ceil((until - b + 1) / runs);
-    while (b <= until) {
+    for (let b = from; b <= until; ) {
+      if (this.cache.has(blockKey(this.objectKey, b))) {
+        b++;
+        continue;
+      }
       let end = b;
-      while (end < until && end - b + 1 < runBlocks && !this.cache.has(blockKey(this.objectKey, end + 1))) end++;
-      if (this.cache.loadingBytes + this.runBytes(b, end) > this.cache.maxBytes / 2) return;
+      while (end < until && end - b + 1 < this.maxFetchBlocks && !this.cache.has(blockKey(this.objectKey, end + 1))) end++;
+      const full = end - b + 1 >= this.maxFetchBlocks || end === this.index.blockCount - 1;
+      if (!full || this.cache.loadingBytes + this.runBytes(b, end) > this.cache.maxBytes / 2) return;
       // Nobody waits for a read-ahead: a failed one is simply fetched again on demand.
       for (const p of this.load(b, end)) p.catch(() => undefined);
       b = end + 1;
-      while (b <= until && this.cache.has(blockKey(this.objectKey, b))) b++;
     }
   }
 
@@ -185,8 +184,8 @@ export class OffloadedLedgerReader {
       const sub = bytes.subarray(at, at + n);
       at += n;
       if (crc32c(sub) >>> 0 !== this.index.blockCrc(b)) throw new ObjectCorruptError(`${this.index.where}: block ${b} checksum mismatch`);
-      // A block that shares its memory with others is copied, so the cache's byte count is what it holds.
-      out.push(sub.byteOffset === 0 && sub.buffer.byteLength === sub.length ? sub : Buffer.from(sub));
+      // No copy: the cache counts the shared buffer of the whole GET (block-cache.ts).
+      out.push(sub);
     }
     return out;
   }

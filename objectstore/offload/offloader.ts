@@ -148,7 +148,7 @@ export class Offloader {
   }
 
   /** Performs the next tiering step of one ledger now, outside the queue (admin "offload now", tests). Throws on failure. */
-  async runOnce(ledgerId: number, summary?: OffloadSummary): Promise<StepOutcome> {
+  async runOnce(ledgerId: number): Promise<StepOutcome> {
     if (this.closed) throw new OffloaderClosedError();
     const current = await readLedger(this.ctx.metadata, ledgerId);
     const step = nextTieringStep(current?.metadata, Date.now(), this.gracePeriodMs);
@@ -165,7 +165,8 @@ export class Offloader {
         return result === 'deleted' ? 'local-copies-deleted' : 'done';
       }
       case 'offload': {
-        const attempt = new OffloadAttempt(this.ctx, ledgerId, summary);
+        // A queued ledger keeps its checksum pass across attempts: a closed ledger never changes.
+        const attempt = new OffloadAttempt(this.ctx, ledgerId, this.items.get(ledgerId)?.summary);
         try {
           const result = await attempt.run();
           if (result.outcome === 'lost') {
@@ -245,7 +246,7 @@ export class Offloader {
   private async process(item: Item): Promise<void> {
     const { ledgerId } = item;
     try {
-      const outcome = await this.runOnce(ledgerId, item.summary);
+      const outcome = await this.runOnce(ledgerId);
       item.backoff.reset();
       if (outcome === 'skipped' || outcome === 'done' || outcome === 'local-copies-deleted') {
         this.items.delete(ledgerId);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { silentLogger, waitFor } from '../../../common/index.js';
 import { InvalidLedgerArgumentError, type LedgerClient } from '../../../ledger/index.js';
 import {
-  BlockCache, BucketNotFoundError, ObjectStoreAuthError, OffloadedLedgerReader, Offloader, deleteOffloadedLedger, type ObjectStore,
+  BlockCache, BucketNotFoundError, ObjectStoreAuthError, OffloadedLedgerReader, OffloadedObjectMismatchError, Offloader, deleteOffloadedLedger, type ObjectStore,
 } from '../../../objectstore/index.js';
 import { BookieCluster } from '../../helpers/bookie-cluster.js';
 import { CountingObjectStore } from '../../helpers/counting-object-store.js';
@@ -76,6 +76,21 @@ describe.each(backends)('tiering round trip: %s', (_name, openStore) => {
     const ledger = await writeClosedLedger(client, 5, 100);
     await expect(client.deleteBookieCopies(ledger.id)).rejects.toBeInstanceOf(InvalidLedgerArgumentError);
     expect((await client.openReader(ledger.id)).lastReadable).toBe(4);
+  });
+
+  it('bookie copies are kept when the fresh check finds the recorded object missing or different', async () => {
+    const ledger = await writeClosedLedger(client, 20, 2000);
+    const ensemble = (await client.readMetadata(ledger.id)).metadata.fragments[0]!.ensemble;
+    const o = await offloader(0);
+    expect(await o.runOnce(ledger.id)).toBe('offloaded');
+    const { objectKey } = (await client.readMetadata(ledger.id)).metadata.offload!;
+    const original = await store.get(objectKey);
+    await store.put(objectKey, original, { metadata: { 'strata-checksum': 'crc32c:00000000' } });
+    await expect(o.runOnce(ledger.id)).rejects.toBeInstanceOf(OffloadedObjectMismatchError);
+    await store.delete(objectKey);
+    await expect(o.runOnce(ledger.id)).rejects.toThrow(/is missing: bookie copies kept/);
+    expect(await bookiesHoldLedger(client, ledger.id, ensemble)).toEqual(ensemble.map(() => true));
+    expect((await client.readMetadata(ledger.id)).metadata.offload!.localCopiesDeletedAt).toBeUndefined();
   });
 
   it('a one-entry read of a large offloaded ledger downloads the index and at most two blocks', async () => {

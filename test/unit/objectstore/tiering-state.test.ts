@@ -93,6 +93,24 @@ describe('BlockCache', () => {
     expect(cache.stats()).toMatchObject({ bytes: 300, blocks: 3, evictions: 1 });
   });
 
+  it('counts blocks that share one buffer (one ranged GET) by that buffer, once, until the last of them goes', () => {
+    const cache = new BlockCache({ maxBytes: 1000 });
+    const run = Buffer.alloc(400);
+    cache.set('r0', run.subarray(0, 200));
+    cache.set('r1', run.subarray(200, 400));
+    expect(cache.stats()).toMatchObject({ bytes: 400, blocks: 2 });
+    cache.set('other', Buffer.alloc(500));
+    expect(cache.stats().bytes).toBe(900);
+    // 300 more bytes: the two oldest blocks go, and only with the second is the shared buffer released.
+    cache.set('more', Buffer.alloc(300));
+    expect(cache.has('r0') || cache.has('r1')).toBe(false);
+    expect(cache.stats()).toMatchObject({ bytes: 800, blocks: 2, evictions: 2 });
+    cache.set('gone#0', Buffer.alloc(100));
+    cache.set('gone#1', Buffer.alloc(100));
+    cache.dropObject('gone');
+    expect(cache.has('gone#0') || cache.has('gone#1')).toBe(false);
+  });
+
   it('joins loads in flight, counts their bytes, and caches nothing from a failed load', async () => {
     const cache = new BlockCache({ maxBytes: 1000 });
     let release!: (b: Buffer[]) => void;
