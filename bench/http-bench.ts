@@ -60,12 +60,13 @@ async function main(): Promise<void> {
     for (const batch of [1, 100]) {
       const topic = `bench-${batch}`;
       await fetch(`${sa.url}/admin/v1/topics/public/default/${topic}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"partitions":4}' });
-      await produce(sa.url, topic, batch).catch(() => undefined); // warm-up on the same topic
+      const warm = await produce(sa.url, topic, batch); // warm-up on the same topic
       const p = await produce(sa.url, topic, batch);
       const rate = p.messages / p.seconds;
       console.log(`produce, ${batch} message(s) per request: ${rate.toFixed(0)} msg/s, ${((rate * 1024) / 1e6).toFixed(1)} MB/s; request latency ${p.latency.summary()}`);
-      const total = p.messages * 2;
+      const total = warm.messages + p.messages;
       const d = await drain(sa.url, topic, total, 100);
+      if (d.messages !== total) throw new Error(`drained ${d.messages} of ${total} messages`);
       console.log(`receive+ack (max 100, 4 loops): ${(d.messages / d.seconds).toFixed(0)} msg/s over ${d.messages} messages\n`);
     }
   } finally {

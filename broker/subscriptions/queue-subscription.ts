@@ -62,8 +62,17 @@ export class QueueSubscription {
     return n;
   }
 
+  /** Takes run one at a time (they move the read position), so concurrent receivers get distinct messages. */
+  private takes: Promise<unknown> = Promise.resolve();
+
   /** Hands out up to `max` messages now: expired and nacked ones first, then new ones in log order. */
-  async take(max: number, visibilityMs: number): Promise<ReceivedMessage[]> {
+  take(max: number, visibilityMs: number): Promise<ReceivedMessage[]> {
+    const run = this.takes.then(() => this.takeNow(max, visibilityMs));
+    this.takes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async takeNow(max: number, visibilityMs: number): Promise<ReceivedMessage[]> {
     this.lastActive = Date.now();
     const now = Date.now();
     for (const [k, d] of this.inFlight) {
