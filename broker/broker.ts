@@ -30,6 +30,8 @@ export interface BrokerConfig {
   sessionTtlMs?: number;
   managedLedger?: Partial<ManagedLedgerConfig>;
   maxUnackedPerSubscription?: number;
+  /** Ack states larger than this go to a cursor ledger. Default 16 KiB. */
+  cursorInlineMaxBytes?: number;
   bodyLimit?: number;
   /** Retention of acknowledged data (default 1 day / 10 GiB). */
   retention?: RetentionPolicy;
@@ -145,6 +147,7 @@ export class Broker implements BrokerApi {
       managedLedger: this.config.managedLedger ?? {},
       maxUnackedPerSubscription: this.config.maxUnackedPerSubscription ?? 10_000,
       dedupSnapshotEvery: 1000,
+      cursorInlineMaxBytes: this.config.cursorInlineMaxBytes,
     };
     try {
       return await Partition.load({ store: this.config.store, ledgers: this.config.ledgers, log: this.log }, p, claim.epoch, config);

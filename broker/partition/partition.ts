@@ -6,7 +6,7 @@ import type { LedgerClient } from '../../ledger/index.js';
 import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
 import { InvalidRequestError, PartitionBusyError } from '../errors.js';
 import type { IncomingMessage, ProduceResult } from '../http/broker-api.js';
-import { ManagedLedger, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
+import { DEFAULT_MANAGED_LEDGER_CONFIG, ManagedLedger, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
 import type { DedupState } from '../dedup/dedup-state.js';
 import { loadDedupState, saveDedupSnapshot } from '../dedup/dedup-loader.js';
 import { AckSet } from '../subscriptions/ack-set.js';
@@ -22,6 +22,8 @@ export interface PartitionConfig {
   maxUnackedPerSubscription: number;
   /** A dedup snapshot is written after this many stored entries. Default 1000. */
   dedupSnapshotEvery: number;
+  /** Ack states larger than this go to a cursor ledger. Default 16 KiB. */
+  cursorInlineMaxBytes?: number;
 }
 
 export interface PartitionDeps {
@@ -140,10 +142,18 @@ export class Partition {
 
   private async openSubscription(name: string): Promise<QueueSubscription> {
     const order = ledgerOrderOf(() => this.ml.ledgers);
-    const stored = await CursorStore.load(this.deps.store, this.ref, name);
-    const acks = stored ? AckSet.deserialize(order, Buffer.from(stored.ackState, 'base64')) : new AckSet(order, { ledgerId: 0, entryId: -1 });
+    const stored = await CursorStore.load(this.deps.store, this.deps.ledgers, this.ref, name);
+    const acks = stored ? AckSet.deserialize(order, stored.state) : new AckSet(order, { ledgerId: 0, entryId: -1 });
     const holder: { sub?: QueueSubscription } = {};
-    const cursor = new CursorStore(this.deps.store, this.ref, name, this.epoch, () => ({ ackState: acks.serialize().toString('base64'), lastActive: holder.sub?.lastActive ?? Date.now() }));
+    const { ensembleSize, writeQuorum, ackQuorum } = { ...DEFAULT_MANAGED_LEDGER_CONFIG, ...this.config.managedLedger };
+    const cursor = new CursorStore(
+      this.deps.store,
+      this.ref,
+      name,
+      this.epoch,
+      () => ({ state: acks.serialize(), lastActive: holder.sub?.lastActive ?? Date.now() }),
+      { ledgers: this.deps.ledgers, quorums: { ensembleSize, writeQuorum, ackQuorum }, inlineMaxBytes: this.config.cursorInlineMaxBytes },
+    );
     const sub = (holder.sub = new QueueSubscription(name, this.ref.partition, this.ml, acks, cursor, { maxUnacked: this.config.maxUnackedPerSubscription }));
     if (stored) sub.lastActive = stored.lastActive;
     else await cursor.persist();
@@ -187,6 +197,7 @@ export class Partition {
   }
 
   async close(): Promise<void> {
+    for (const sub of this.subscriptions.values()) await (await sub.catch(() => undefined))?.close();
     await this.snapshotting;
     await saveDedupSnapshot(this.deps.store, this.ref, this.epoch, this.dedup).catch(() => undefined);
     await this.ml.close();

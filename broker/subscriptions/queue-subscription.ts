@@ -183,6 +183,11 @@ export class QueueSubscription {
     return decodeMessageBatchHeader(entry.data).messageCount;
   }
 
+  /** Finishes persisting and closes the cursor ledger, if any. */
+  async close(): Promise<void> {
+    await this.cursor.close();
+  }
+
   /** Removes the subscription's persisted state (expiry). */
   async delete(): Promise<void> {
     await this.cursor.delete();
