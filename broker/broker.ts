@@ -17,6 +17,7 @@ import { Partition, type PartitionConfig } from './partition/partition.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import type { ManagedLedgerConfig } from './managed-ledger/index.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './partition/retention.js';
+import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
 
 export interface BrokerConfig {
   id: string;
@@ -37,8 +38,10 @@ export interface BrokerConfig {
   retention?: RetentionPolicy;
   /** Subscriptions with no consumer activity for this long expire. Default 7 days. */
   subscriptionExpiryMs?: number;
-  /** How often owned partitions are maintained (age rolls, expiry, retention). Default 60 s. */
+  /** How often owned partitions are maintained (age rolls, expiry, retention, tiering). Default 60 s. */
   maintenanceIntervalMs?: number;
+  /** Tiering of closed ledgers to an object store; none when absent. */
+  tiering?: TieringConfig;
   logger?: Logger;
   processMetrics?: boolean;
 }
@@ -55,6 +58,7 @@ export class Broker implements BrokerApi {
   private session: Session | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining = false;
+  private tiering: BrokerTiering | undefined;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
@@ -79,6 +83,7 @@ export class Broker implements BrokerApi {
   }
 
   private async listen(): Promise<void> {
+    if (this.config.tiering) this.tiering = await BrokerTiering.start(this.config.tiering, this.config.ledgers, this.config.id, this.stats.registry, this.log);
     this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log });
     await this.http.listen({ host: this.config.httpHost ?? '127.0.0.1', port: this.config.httpPort });
     this.session = await this.config.store.createSession({ ttlMs: this.config.sessionTtlMs ?? 6000 });
@@ -116,6 +121,11 @@ export class Broker implements BrokerApi {
     });
   }
 
+  /** Health details: readiness, owned partitions and the tiering lag. */
+  health(): Record<string, unknown> {
+    return { ready: this.isReady(), partitions: this.partitions.size, ...(this.tiering ? { tiering: this.tiering.status() } : {}) };
+  }
+
   isReady(): boolean {
     return this.ready && !this.stopping;
   }
@@ -150,7 +160,15 @@ export class Broker implements BrokerApi {
       cursorInlineMaxBytes: this.config.cursorInlineMaxBytes,
     };
     try {
-      return await Partition.load({ store: this.config.store, ledgers: this.config.ledgers, log: this.log }, p, claim.epoch, config);
+      const tiering = this.tiering;
+      const deps = {
+        store: this.config.store,
+        ledgers: this.config.ledgers,
+        log: this.log,
+        openClosedLedger: tiering ? (id: number) => tiering.openClosedLedger(id) : undefined,
+        deleteLedger: tiering ? (id: number) => tiering.deleteLedger(id) : undefined,
+      };
+      return await Partition.load(deps, p, claim.epoch, config);
     } catch (err) {
       await releasePartition(this.config.store, claim.epoch);
       throw err;
@@ -204,7 +222,7 @@ export class Broker implements BrokerApi {
       const partition = await this.partition(ref);
       await partition.close();
       this.partitions.delete(`${name.full}/${i}`);
-      for (const l of partition.ml.ledgers) await this.config.ledgers.deleteLedger(l.ledgerId);
+      for (const l of partition.ml.ledgers) await partition.ml.deleteLedger(l.ledgerId);
       const { entries } = await this.config.store.list(keys.cursors(ref));
       await this.config.store.txn({
         compares: [{ key: partition.epoch.key, createRevision: partition.epoch.createRevision }],
@@ -367,6 +385,7 @@ export class Broker implements BrokerApi {
         await partition
           .maintain(this.config.retention ?? DEFAULT_RETENTION, this.config.subscriptionExpiryMs ?? 7 * 24 * 60 * 60 * 1000)
           .catch((err: unknown) => this.log.warn({ err, partition: partition.ref }, 'partition maintenance failed'));
+        await this.tiering?.schedule(partition.ml).catch((err: unknown) => this.log.warn({ err, partition: partition.ref }, 'tiering scheduling failed'));
       }
     } finally {
       this.maintaining = false;
@@ -392,6 +411,7 @@ export class Broker implements BrokerApi {
     clearInterval(this.maintenanceTimer);
     await this.http?.close();
     await this.unloadAll();
+    await this.tiering?.close();
     await this.session?.close().catch(() => undefined);
     this.log.info('broker stopped');
   }

@@ -7,6 +7,7 @@ import { Bookie } from '../bookie/index.js';
 import { LedgerClient } from '../ledger/index.js';
 import { Broker } from '../broker/index.js';
 import { createLogger } from '../common/index.js';
+import { LocalDirectoryObjectStore } from '../objectstore/index.js';
 
 export interface StandaloneOptions {
   dataDir: string;
@@ -32,6 +33,13 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
     const ledgers = await LedgerClient.start({ store, owner: 'standalone', logger: log.child({ part: 'ledger-client' }) });
     stops.unshift(() => ledgers.close());
     await ledgers.registry.waitForBookies(1, 10_000);
+    const objectsDir = path.join(dataDir, 'objects');
+    const objects = await LocalDirectoryObjectStore.open({ root: objectsDir, create: true });
+    stops.push(() => objects.close());
+    const diskFillRatio = async () => {
+      const s = await fs.statfs(dataDir);
+      return 1 - Number(s.bavail) / Number(s.blocks);
+    };
     let broker: Broker;
     try {
       broker = await Broker.start({
@@ -41,6 +49,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
         httpHost: options.httpHost,
         httpPort: options.httpPort,
         managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 },
+        tiering: { objects, diskFillRatio },
         logger: log.child({ part: 'broker' }),
         processMetrics: true,
       });
@@ -57,6 +66,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
         `  HTTP API         ${url}   (readiness: ${url}/readyz, metrics: ${url}/metrics)\n` +
         `  metadata store   embedded, durable: ${path.join(dataDir, 'metadata')}\n` +
         `  bookie           ${bookie.address} (journal and entry logs in ${path.join(dataDir, 'bookie')})\n` +
+        `  object store     local directory ${objectsDir} (closed ledgers tier here after 4 h, at 1 GiB, or past 85 % disk)\n` +
         `  binary protocol  not in this build yet (port ${options.binaryPort} reserved)\n\n` +
         `Try it:\n` +
         `  curl -s -X POST ${url}/v1/topics/public/default/demo/messages -H 'content-type: application/json' \\\n` +

@@ -43,6 +43,8 @@ export interface PartitionStats {
 export interface BrokerApi {
   readonly brokerId: string;
   isReady(): boolean;
+  /** Details for /healthz (readiness, partitions, tiering lag). */
+  health(): Record<string, unknown>;
   createTopic(name: TopicName, partitions: number): Promise<'created' | 'exists'>;
   listTopics(tenant: string, namespace: string): Promise<Array<{ name: string; partitions: number }>>;
   topicStats(name: TopicName): Promise<{ name: string; partitions: number; stats: PartitionStats[] }>;

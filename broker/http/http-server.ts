@@ -44,7 +44,7 @@ export function buildHttpServer(api: BrokerApi, options: HttpServerOptions = {})
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', ...api.health() }));
   app.get('/readyz', async (_req, reply) => {
     if (api.isReady()) return { status: 'ready', broker: api.brokerId };
     return reply.status(503).header('retry-after', '1').send({ error: { code: 'NOT_READY', message: 'broker is not serving yet' } });

@@ -1,9 +1,19 @@
 // Reads a partition's log in order across its ledgers: recent entries from the cache, the rest from
 // the bookies (any replica). Only confirmed entries are ever returned.
-import type { LedgerClient, LedgerReader, LedgerWriter } from '../../ledger/index.js';
+import type { LedgerClient, LedgerWriter } from '../../ledger/index.js';
 import type { EntryCache } from './entry-cache.js';
 import type { LedgerInfo } from './partition-log-metadata.js';
 import type { Position } from './position.js';
+
+/** What reads one ledger: the ledger client's reader, or an offloaded ledger's reader. */
+export interface EntryReader {
+  readonly lastReadable: number;
+  read(first: number, last: number): Promise<Array<{ entryId: number; payload: Buffer }>>;
+  advanceLac?(lac: number): void;
+}
+
+/** Opens a reader of a closed ledger wherever it lives (bookies or object store). */
+export type ClosedLedgerOpener = (ledgerId: number) => Promise<EntryReader>;
 
 export interface LogEntry {
   position: Position;
@@ -11,13 +21,14 @@ export interface LogEntry {
 }
 
 export class ManagedLedgerReader {
-  private readonly readers = new Map<number, LedgerReader>();
+  private readonly readers = new Map<number, EntryReader>();
 
   constructor(
     private readonly ledgers: LedgerClient,
     private readonly cache: EntryCache,
     private readonly list: () => readonly LedgerInfo[],
     private readonly currentWriter: () => LedgerWriter | undefined,
+    private readonly openClosed: ClosedLedgerOpener = (id) => ledgers.openReader(id),
   ) {}
 
   /** Entries of `info` that may be read now. */
@@ -86,14 +97,14 @@ export class ManagedLedgerReader {
     return out;
   }
 
-  private async readerFor(info: LedgerInfo): Promise<LedgerReader> {
+  private async readerFor(info: LedgerInfo): Promise<EntryReader> {
     let reader = this.readers.get(info.ledgerId);
     if (!reader || (info.entries !== undefined && reader.lastReadable < info.entries - 1)) {
-      reader = await this.ledgers.openReader(info.ledgerId);
+      reader = info.entries !== undefined ? await this.openClosed(info.ledgerId) : await this.ledgers.openReader(info.ledgerId);
       this.readers.set(info.ledgerId, reader);
     }
     const w = this.currentWriter();
-    if (w && w.ledgerId === info.ledgerId) reader.advanceLac(w.lac);
+    if (w && w.ledgerId === info.ledgerId) reader.advanceLac?.(w.lac);
     return reader;
   }
 

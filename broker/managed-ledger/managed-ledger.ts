@@ -14,7 +14,7 @@ import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
 import { ManagedLedgerClosedError, OwnershipLostError, PartitionBusyError, PartitionUnavailableError } from '../errors.js';
 import { EntryCache } from './entry-cache.js';
 import { DEFAULT_MANAGED_LEDGER_CONFIG, type ManagedLedgerConfig } from './managed-ledger-config.js';
-import { ManagedLedgerReader } from './managed-ledger-reader.js';
+import { ManagedLedgerReader, type ClosedLedgerOpener } from './managed-ledger-reader.js';
 import type { LedgerInfo } from './partition-log-metadata.js';
 import { PartitionLogStore } from './partition-log-store.js';
 import type { OwnerEpoch } from './owner-epoch.js';
@@ -32,6 +32,10 @@ export interface ManagedLedgerDeps {
   store: MetadataStore;
   ledgers: LedgerClient;
   log: Logger;
+  /** Opens closed ledgers wherever they live (default: the bookies). */
+  openClosedLedger?: ClosedLedgerOpener;
+  /** Deletes a ledger everywhere it lives (default: the bookies and its metadata). */
+  deleteLedger?: (ledgerId: number) => Promise<void>;
 }
 
 export class ManagedLedger {
@@ -56,7 +60,7 @@ export class ManagedLedger {
     readonly config: ManagedLedgerConfig,
   ) {
     this.cache = new EntryCache(config.cacheBytes);
-    this.reader = new ManagedLedgerReader(deps.ledgers, this.cache, () => this.logStore.log.ledgers, () => this.writer);
+    this.reader = new ManagedLedgerReader(deps.ledgers, this.cache, () => this.logStore.log.ledgers, () => this.writer, deps.openClosedLedger);
   }
 
   static async open(deps: ManagedLedgerDeps, partition: PartitionRef, epoch: OwnerEpoch, config: Partial<ManagedLedgerConfig> = {}): Promise<ManagedLedger> {
@@ -270,9 +274,21 @@ export class ManagedLedger {
     for (const id of removed) {
       this.cache.dropLedger(id);
       this.reader.forget(id);
-      await this.deps.ledgers.deleteLedger(id).catch((err: unknown) => this.deps.log.warn({ err, ledgerId: id }, 'deleting a trimmed ledger failed; the reconciler will retry'));
+      await this.deleteLedger(id).catch((err: unknown) => this.deps.log.warn({ err, ledgerId: id }, 'deleting a trimmed ledger failed; the reconciler will retry'));
     }
     return removed;
+  }
+
+  /** Deletes a ledger everywhere it lives (bookies, object store, metadata). */
+  deleteLedger(ledgerId: number): Promise<void> {
+    return this.deps.deleteLedger ? this.deps.deleteLedger(ledgerId) : this.deps.ledgers.deleteLedger(ledgerId);
+  }
+
+  /** Marks ledgers of the list as offloaded (for stats), by an owner-epoch write. */
+  async markOffloaded(ledgerIds: number[]): Promise<void> {
+    const ids = new Set(ledgerIds);
+    if (!this.ledgers.some((l) => ids.has(l.ledgerId) && !l.offloaded)) return;
+    await this.logStore.write({ ledgers: this.ledgers.map((l) => (ids.has(l.ledgerId) ? { ...l, offloaded: true } : l)) });
   }
 
   /** Resolves once an entry after `after` is confirmed (or the log closes), or after `timeoutMs`. */

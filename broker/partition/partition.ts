@@ -6,7 +6,7 @@ import type { LedgerClient } from '../../ledger/index.js';
 import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
 import { InvalidRequestError, PartitionBusyError } from '../errors.js';
 import type { IncomingMessage, ProduceResult } from '../http/broker-api.js';
-import { DEFAULT_MANAGED_LEDGER_CONFIG, ManagedLedger, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
+import { DEFAULT_MANAGED_LEDGER_CONFIG, ManagedLedger, type ClosedLedgerOpener, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
 import type { DedupState } from '../dedup/dedup-state.js';
 import { loadDedupState, saveDedupSnapshot } from '../dedup/dedup-loader.js';
 import { AckSet } from '../subscriptions/ack-set.js';
@@ -30,6 +30,8 @@ export interface PartitionDeps {
   store: MetadataStore;
   ledgers: LedgerClient;
   log: Logger;
+  openClosedLedger?: ClosedLedgerOpener;
+  deleteLedger?: (ledgerId: number) => Promise<void>;
 }
 
 export class Partition {

@@ -32,7 +32,7 @@ describe('standalone options', () => {
     try {
       await waitFor('ready on the flag port', async () => (await fetch(`http://127.0.0.1:${flagPort}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
       expect(await fetch(`http://127.0.0.1:${envPort}/readyz`).then(() => 'answered', () => 'refused')).toBe('refused');
-      expect((await fs.readdir(envDir)).sort()).toEqual(['bookie', 'metadata']);
+      expect((await fs.readdir(envDir)).sort()).toEqual(['bookie', 'metadata', 'objects']);
       // SIGTERM shuts down cleanly.
       child.process.kill('SIGTERM');
       const code = await new Promise<number | null>((r) => child.process.once('exit', r));
