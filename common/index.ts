@@ -3,3 +3,4 @@ export { StrataError, type StrataErrorOptions } from './strata-error.js';
 export { delay, waitFor, withTimeout, DeadlineExceededError } from './deadline.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { createLogger, silentLogger, type Logger } from './logger.js';
+export { ByteReader } from './byte-reader.js';

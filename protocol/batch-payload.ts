@@ -11,6 +11,7 @@ import {
   MAX_PROPERTY_BYTES,
   MIN_MESSAGE_SIZE,
 } from './message-batch-limits.js';
+import { ByteReader } from '../common/index.js';
 import { MalformedBatchError } from './message-errors.js';
 import { writeU64 } from './wire-writer.js';
 
@@ -135,62 +136,21 @@ function writeString16(buf: Buffer, off: number, s: string): number {
 }
 
 /** Bounds-checked sequential reads over a payload; every failure names the message and offset. */
-class PayloadReader {
-  message = 0;
-  private off = 0;
+class PayloadReader extends ByteReader {
+  private readonly at: { message: number };
 
-  constructor(private readonly buf: Buffer) {}
-
-  get remaining(): number {
-    return this.buf.length - this.off;
+  constructor(buf: Buffer) {
+    const at = { message: 0 };
+    super(buf, (reason) => new MalformedBatchError(`message batch: message ${at.message}: ${reason.replace('(at offset', '(at payload offset')}`));
+    this.at = at;
   }
 
-  u8(): number {
-    this.need(1);
-    return this.buf[this.off++];
-  }
-
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.off);
-    this.off += 2;
-    return v;
-  }
-
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.off);
-    this.off += 4;
-    return v;
-  }
-
-  u64(field: string): number {
-    this.need(8);
-    const hi = this.buf.readUInt32BE(this.off);
-    if (hi > MAX_SAFE_HIGH) this.fail(`${field} exceeds 2^53-1`);
-    const v = hi * TWO_POW_32 + this.buf.readUInt32BE(this.off + 4);
-    this.off += 8;
-    return v;
-  }
-
-  bytes(n: number): Buffer {
-    this.need(n);
-    const v = this.buf.subarray(this.off, this.off + n);
-    this.off += n;
-    return v;
-  }
-
-  string16(field: string): string {
-    const bytes = this.bytes(this.u16());
-    if (!isUtf8(bytes)) this.fail(`${field} is not valid UTF-8`);
-    return bytes.toString('utf8');
+  /** The message being read, named in errors. */
+  set message(i: number) {
+    this.at.message = i;
   }
 
   fail(reason: string): never {
-    throw new MalformedBatchError(`message batch: message ${this.message}: ${reason} (at payload offset ${this.off})`);
-  }
-
-  private need(n: number): void {
-    if (this.buf.length - this.off < n) this.fail(`truncated: need ${n} more bytes, have ${this.buf.length - this.off}`);
+    return this.error(reason);
   }
 }

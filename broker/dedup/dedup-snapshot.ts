@@ -8,7 +8,7 @@
 // entry; names are 1 … MAX_PRODUCER_NAME_BYTES UTF-8 bytes.
 import { MAX_PRODUCER_NAME_BYTES, type MessagePosition } from '../../protocol/index.js';
 import { comparePositions, type Position } from '../managed-ledger/index.js';
-import { ByteReader } from '../codec/byte-reader.js';
+import { ByteReader } from '../../common/index.js';
 import { ByteWriter } from '../codec/byte-writer.js';
 import { MalformedDedupSnapshotError } from './errors.js';
 

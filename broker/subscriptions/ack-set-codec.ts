@@ -13,7 +13,7 @@
 // empty ledgers, full or empty bitsets, partial entries inside ranges, unknown versions and flags, trailing bytes.
 import { MAX_BATCH_MESSAGES } from '../../protocol/index.js';
 import type { Position } from '../managed-ledger/index.js';
-import { ByteReader } from '../codec/byte-reader.js';
+import { ByteReader } from '../../common/index.js';
 import type { ByteSink } from '../codec/byte-writer.js';
 import { BatchAcks } from './batch-acks.js';
 import { EntryRanges } from './entry-ranges.js';

@@ -1,15 +1,19 @@
-// Strict reader for the broker's compact state formats: every read is bounds-checked, varints must be in their
-// shortest form and ≤ 2^53 − 1, so one state has exactly one encoding; failures throw the format's own error.
+// Strict sequential reader of binary formats (wire frames, message batches, the broker's state formats):
+// every read is bounds-checked, u64s and varints are ≤ 2^53 − 1 and varints in their shortest form, so
+// one value has exactly one encoding; every failure throws the format's own typed error.
 import { isUtf8 } from 'node:buffer';
 
 const TWO_POW_32 = 0x1_0000_0000;
 const MAX_SAFE_HIGH = 0x1f_ffff;
 
 export class ByteReader {
-  private off = 0;
+  protected off = 0;
 
   /** `fail` builds the typed error of the format being read (it receives a reason naming the offset). */
-  constructor(private readonly buf: Buffer, private readonly fail: (reason: string) => Error) {}
+  constructor(
+    protected readonly buf: Buffer,
+    private readonly makeError: (reason: string, cause?: unknown) => Error,
+  ) {}
 
   get remaining(): number {
     return this.buf.length - this.off;
@@ -78,11 +82,11 @@ export class ByteReader {
     if (this.off !== this.buf.length) this.error(`${this.buf.length - this.off} trailing bytes`);
   }
 
-  error(reason: string): never {
-    throw this.fail(`${reason} (at offset ${this.off})`);
+  error(reason: string, cause?: unknown): never {
+    throw this.makeError(`${reason} (at offset ${this.off})`, cause);
   }
 
-  private need(n: number): void {
+  protected need(n: number): void {
     if (this.buf.length - this.off < n) this.error(`truncated: need ${n} more bytes, have ${this.buf.length - this.off}`);
   }
 }
