@@ -2,7 +2,6 @@
 //   message = mflags:u8 eventTime:u64 [keyLen:u16 key:utf8] valueLen:u32 value
 //             propertyCount:u16 (nameLen:u16 name:utf8 valueLen:u16 value:utf8) × propertyCount
 // Values are never copied: the encoder passes the caller's Buffers through, the decoder returns views.
-import { isUtf8 } from 'node:buffer';
 import {
   MAX_BATCH_MESSAGES,
   MAX_BATCH_PAYLOAD_SIZE,
@@ -16,8 +15,6 @@ import { MalformedBatchError } from './message-errors.js';
 import { writeU64 } from './wire-writer.js';
 
 const HAS_KEY = 0x01;
-const TWO_POW_32 = 0x1_0000_0000;
-const MAX_SAFE_HIGH = 0x1f_ffff;
 
 /** A message as produced: only `value` is required. */
 export interface MessageInput {
