@@ -2,8 +2,9 @@
 // by message never acks a neighbour early.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerHarness, call } from '../../helpers/broker-harness.js';
+import { waitFor } from '../../../common/index.js';
 
-describe('broker restart', () => {
+describe('restart of the broker and the bookies', () => {
   let h: BrokerHarness;
   beforeAll(async () => {
     h = await BrokerHarness.start(2);
@@ -22,6 +23,10 @@ describe('broker restart', () => {
     expect(new Set(ids.map((id: string) => id.slice(0, 24))).size).toBe(1);
     expect((await call(url, 'POST', '/v1/topics/public/default/persist/subscriptions/s/ack', { ids: [ids[1]] })).body).toEqual({ acked: 1 });
     await a.stop();
+    // Every process restarts: the bookies too (gracefully here; the standalone crash test kills them).
+    for (const bookie of h.cluster.bookies) await bookie.stop();
+    for (const bookie of h.cluster.bookies) await bookie.start();
+    await waitFor('bookies registered again', () => h.ledgers.registry.live().length === h.cluster.bookies.length, { timeoutMs: 20_000 });
 
     const b = await h.broker();
     url = b.httpUrl;
