@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { Bookie, repairCookie } from '../bookie/index.js';
 import { createLogger } from '../common/index.js';
 import { addMetadataOptions, openMetadataStore, type MetadataOptions } from './metadata-options.js';
+import { parsePort } from './parse-options.js';
 
 interface BookieOptions extends MetadataOptions {
   id: string;
@@ -13,12 +14,6 @@ interface BookieOptions extends MetadataOptions {
   metricsPort?: string;
   sessionTtlMs: string;
   checkpointIntervalMs: string;
-}
-
-function port(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(value)}`);
-  return n;
 }
 
 export function bookieCommand(): Command {
@@ -44,9 +39,9 @@ export function bookieCommand(): Command {
       dataDir: opts.dataDir,
       store,
       host: opts.host,
-      port: port(opts.port, '--port'),
+      port: parsePort(opts.port, '--port'),
       advertisedAddress: opts.advertisedAddress,
-      metricsPort: opts.metricsPort === undefined ? undefined : port(opts.metricsPort, '--metrics-port'),
+      metricsPort: opts.metricsPort === undefined ? undefined : parsePort(opts.metricsPort, '--metrics-port'),
       sessionTtlMs: Number(opts.sessionTtlMs),
       checkpointIntervalMs: Number(opts.checkpointIntervalMs),
       processMetrics: true,

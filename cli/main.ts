@@ -5,12 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStandalone } from './standalone.js';
 import { bookieCommand } from './bookie-command.js';
-
-function parsePort(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(value)}`);
-  return n;
-}
+import { brokerCommand } from './broker-command.js';
+import { parsePort } from './parse-options.js';
 
 /** The package version, from the nearest package.json above this file (source or dist/). */
 function packageVersion(): string {
@@ -40,6 +36,7 @@ export function buildCli(): Command {
     });
 
   program.addCommand(bookieCommand());
+  program.addCommand(brokerCommand());
 
   return program;
 }
