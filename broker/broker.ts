@@ -1,23 +1,26 @@
-// The broker: serves every topic through HTTP (http-api.md), owning the partitions it is asked about
-// (interim rule until the load manager: an unowned partition is claimed by the broker asked), each
-// partition's log on ledgers and its subscriptions. Registered under /brokers/{id} with a session.
-import type net from 'node:net';
+// The broker: serves every topic through HTTP (http-api.md). Partitions it owns it serves itself;
+// requests for partitions owned by another broker are forwarded there (retried once after an
+// ownership change). Registered under /brokers/{id} with a session.
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { Histogram } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';
 import { keys, jsonValue, parseJson, type MetadataStore, type PartitionRef, type Session } from '../metadata/index.js';
 import type { LedgerClient } from '../ledger/index.js';
 import { decodeMessageId, partitionForKey, type MessageId } from '../protocol/index.js';
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
+import type { InternalBrokerApi } from './http/internal-routes.js';
 import { buildHttpServer } from './http/http-server.js';
-import { InvalidRequestError, NotReadyError, OwnershipLostError } from './errors.js';
+import { InvalidRequestError, NotReadyError } from './errors.js';
 import { TopicStore } from './topics/topic-store.js';
 import type { TopicName } from './topics/topic-name.js';
-import { claimPartition, releasePartition } from './ownership/partition-ownership.js';
-import { Partition, type PartitionConfig } from './partition/partition.js';
+import type { Partition } from './partition/partition.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import type { ManagedLedgerConfig } from './managed-ledger/index.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './partition/retention.js';
 import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
+import { PartitionRouter, type Route } from './routing/partition-router.js';
+import { forward } from './routing/forward-client.js';
 
 export interface BrokerConfig {
   id: string;
@@ -40,14 +43,26 @@ export interface BrokerConfig {
   subscriptionExpiryMs?: number;
   /** How often owned partitions are maintained (age rolls, expiry, retention, tiering). Default 60 s. */
   maintenanceIntervalMs?: number;
+  /** Partitions loading at once at most. Default 16. */
+  loadConcurrency?: number;
   /** Tiering of closed ledgers to an object store; none when absent. */
   tiering?: TieringConfig;
   logger?: Logger;
   processMetrics?: boolean;
 }
 
-export class Broker implements BrokerApi {
-  private readonly partitions = new Map<string, Promise<Partition>>();
+const internal = (p: PartitionRef) => `/internal/v1/partitions/${p.topic}/${p.partition}`;
+
+/** Wire form of a message forwarded to another broker, and back. */
+interface WireMessage {
+  key?: string;
+  valueBase64: string;
+  properties: Record<string, string>;
+  sequenceId?: number;
+  eventTime?: number;
+}
+
+export class Broker implements BrokerApi, InternalBrokerApi {
   private readonly topics: TopicStore;
   private readonly roundRobin = new Map<string, number>();
   private ready = false;
@@ -59,6 +74,7 @@ export class Broker implements BrokerApi {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining = false;
   private tiering: BrokerTiering | undefined;
+  private router!: PartitionRouter;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
@@ -84,7 +100,34 @@ export class Broker implements BrokerApi {
 
   private async listen(): Promise<void> {
     if (this.config.tiering) this.tiering = await BrokerTiering.start(this.config.tiering, this.config.ledgers, this.config.id, this.stats.registry, this.log);
-    this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log });
+    const tiering = this.tiering;
+    this.router = new PartitionRouter({
+      brokerId: this.config.id,
+      store: this.config.store,
+      session: () => this.session,
+      partitionDeps: {
+        ledgers: this.config.ledgers,
+        log: this.log,
+        openClosedLedger: tiering ? (id: number) => tiering.openClosedLedger(id) : undefined,
+        deleteLedger: tiering ? (id: number) => tiering.deleteLedger(id) : undefined,
+      },
+      partitionConfig: {
+        managedLedger: this.config.managedLedger ?? {},
+        maxUnackedPerSubscription: this.config.maxUnackedPerSubscription ?? 10_000,
+        dedupSnapshotEvery: 1000,
+        cursorInlineMaxBytes: this.config.cursorInlineMaxBytes,
+      },
+      loadConcurrency: this.config.loadConcurrency ?? 16,
+      loadOperations: new Histogram({
+        name: 'strata_broker_partition_load_metadata_operations',
+        help: 'metadata store operations one partition load made',
+        buckets: [2, 5, 10, 20, 50, 100, 200, 500],
+        registers: [this.stats.registry],
+      }),
+      onLoadedCountChanged: (n) => this.stats.ownedPartitions.set(n),
+      log: this.log,
+    });
+    this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log, internal: this });
     await this.http.listen({ host: this.config.httpHost ?? '127.0.0.1', port: this.config.httpPort });
     this.session = await this.config.store.createSession({ ttlMs: this.config.sessionTtlMs ?? 6000 });
     this.session.on('expired', () => this.onSessionExpired());
@@ -112,7 +155,7 @@ export class Broker implements BrokerApi {
   private onSessionExpired(): void {
     this.log.error('broker session expired: releasing every partition');
     this.ready = false;
-    void this.unloadAll().then(async () => {
+    void this.router.unloadAll().then(async () => {
       if (this.stopping) return;
       this.session = await this.config.store.createSession({ ttlMs: this.config.sessionTtlMs ?? 6000 });
       this.session.on('expired', () => this.onSessionExpired());
@@ -123,7 +166,7 @@ export class Broker implements BrokerApi {
 
   /** Health details: readiness, owned partitions and the tiering lag. */
   health(): Record<string, unknown> {
-    return { ready: this.isReady(), partitions: this.partitions.size, ...(this.tiering ? { tiering: this.tiering.status() } : {}) };
+    return { ready: this.isReady(), partitions: this.router.size, ...(this.tiering ? { tiering: this.tiering.status() } : {}) };
   }
 
   isReady(): boolean {
@@ -134,45 +177,30 @@ export class Broker implements BrokerApi {
     if (!this.isReady()) throw new NotReadyError(`broker ${this.config.id} is not serving`);
   }
 
-  /** The loaded partition, claiming and loading it on first use. */
-  private partition(p: PartitionRef): Promise<Partition> {
+  /**
+   * Runs `local` where this broker serves `p`, or `remote` against its owner; a retriable failure
+   * (the partition moved, the owner died) is retried once after looking the owner up again.
+   */
+  private async onPartition<T>(p: PartitionRef, local: (partition: Partition) => Promise<T>, remote: (url: string) => Promise<T>, claim = true): Promise<T> {
     this.assertReady();
-    const id = `${p.topic}/${p.partition}`;
-    let loaded = this.partitions.get(id);
-    if (!loaded) {
-      loaded = this.load(p);
-      this.partitions.set(id, loaded);
-      loaded.then(
-        () => this.stats.ownedPartitions.set(this.partitions.size),
-        () => this.partitions.delete(id),
-      );
+    for (let attempt = 0; ; attempt++) {
+      let route: Route | undefined;
+      try {
+        route = await this.router.route(p, { claim });
+        return route.kind === 'local' ? await local(route.partition) : await remote(route.url);
+      } catch (err) {
+        if (attempt > 0 || !(err as { retriable?: boolean }).retriable) throw err;
+        if (route?.kind === 'local') this.router.drop(p);
+      }
     }
-    return loaded;
   }
 
-  private async load(p: PartitionRef): Promise<Partition> {
-    const claim = await claimPartition(this.config.store, this.session!, this.config.id, p);
-    if (!claim.owned) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is owned by broker ${claim.owner}`);
-    const config: PartitionConfig = {
-      managedLedger: this.config.managedLedger ?? {},
-      maxUnackedPerSubscription: this.config.maxUnackedPerSubscription ?? 10_000,
-      dedupSnapshotEvery: 1000,
-      cursorInlineMaxBytes: this.config.cursorInlineMaxBytes,
-    };
-    try {
-      const tiering = this.tiering;
-      const deps = {
-        store: this.config.store,
-        ledgers: this.config.ledgers,
-        log: this.log,
-        openClosedLedger: tiering ? (id: number) => tiering.openClosedLedger(id) : undefined,
-        deleteLedger: tiering ? (id: number) => tiering.deleteLedger(id) : undefined,
-      };
-      return await Partition.load(deps, p, claim.epoch, config);
-    } catch (err) {
-      await releasePartition(this.config.store, claim.epoch);
-      throw err;
-    }
+  /** Serves `p` here only if this broker owns it (internal routes: never claim, never forward). */
+  private async owned(p: PartitionRef): Promise<Partition> {
+    this.assertReady();
+    const route = await this.router.route(p, { claim: false });
+    if (route.kind !== 'local') throw new NotReadyError(`partition ${p.topic}/${p.partition} is owned by broker ${route.brokerId}`);
+    return route.partition;
   }
 
   // ---- admin ----
@@ -192,50 +220,40 @@ export class Broker implements BrokerApi {
     const { partitions } = await this.topics.get(name);
     const stats: PartitionStats[] = [];
     for (let i = 0; i < partitions; i++) {
-      const ref = { topic: name.full, partition: i };
-      const owner = await this.config.store.get(keys.ownership(ref));
-      const loaded = this.partitions.get(`${name.full}/${i}`);
-      const partition = loaded ? await loaded.catch(() => undefined) : undefined;
-      const ledgerList = partition ? partition.ml.ledgers : [];
-      const subscriptions: Record<string, { backlog: number }> = {};
-      if (partition) {
-        for (const sub of await partition.subscriptionNames()) subscriptions[sub] = { backlog: (await partition.subscription(sub)).backlogEntries() };
+      const p = { topic: name.full, partition: i };
+      const owner = await this.config.store.get(keys.ownership(p));
+      if (!owner) {
+        stats.push({ partition: i, owner: null, msgIn: 0, bytesIn: 0, ledgers: [], subscriptions: {} });
+        continue;
       }
-      stats.push({
-        partition: i,
-        owner: owner ? parseJson<{ brokerId: string }>(owner.value).brokerId : null,
-        msgIn: partition?.msgIn ?? 0,
-        bytesIn: partition?.bytesIn ?? 0,
-        ledgers: ledgerList.map((l) => ({ id: l.ledgerId, entries: l.entries ?? null, state: l.entries === undefined ? 'OPEN' : 'CLOSED', offloaded: l.offloaded ?? false })),
-        subscriptions,
-      });
+      stats.push(
+        await this.onPartition(
+          p,
+          (partition) => partition.stats(this.config.id),
+          (url) => forward<PartitionStats>(url, 'GET', `${internal(p)}/stats`),
+          false,
+        ).catch(() => ({ partition: i, owner: parseJson<{ brokerId: string }>(owner.value).brokerId, msgIn: 0, bytesIn: 0, ledgers: [], subscriptions: {} })),
+      );
     }
     return { name: name.full, partitions, stats };
   }
 
-  /** Deletes every partition's ledgers, cursors and dedup state, then the topic. */
+  /** Deletes every partition's ledgers, objects, cursors and dedup state, then the topic. */
   async deleteTopic(name: TopicName): Promise<void> {
     this.assertReady();
     const { partitions } = await this.topics.get(name);
     for (let i = 0; i < partitions; i++) {
-      const ref = { topic: name.full, partition: i };
-      const partition = await this.partition(ref);
-      await partition.close();
-      this.partitions.delete(`${name.full}/${i}`);
-      for (const l of partition.ml.ledgers) await partition.ml.deleteLedger(l.ledgerId);
-      const { entries } = await this.config.store.list(keys.cursors(ref));
-      await this.config.store.txn({
-        compares: [{ key: partition.epoch.key, createRevision: partition.epoch.createRevision }],
-        ops: [
-          ...entries.map((e) => ({ type: 'delete' as const, key: e.key })),
-          { type: 'delete', key: keys.dedup(ref) },
-          { type: 'delete', key: keys.partition(ref) },
-          { type: 'delete', key: keys.ownership(ref) },
-        ],
-      });
+      const p = { topic: name.full, partition: i };
+      await this.onPartition(
+        p,
+        async (partition) => {
+          await partition.deleteAll();
+          this.router.drop(p);
+        },
+        (url) => forward<void>(url, 'DELETE', internal(p)),
+      );
     }
     await this.topics.delete(name);
-    this.stats.ownedPartitions.set(this.partitions.size);
   }
 
   async brokers(): Promise<Array<{ id: string; httpUrl: string; binaryUrl: string; partitions: number }>> {
@@ -280,14 +298,19 @@ export class Broker implements BrokerApi {
     });
     const results: ProduceResult[] = new Array(messages.length);
     await Promise.all(
-      [...byPartition].map(async ([p, indexes]) => {
+      [...byPartition].map(async ([i, indexes]) => {
+        const p = { topic: name.full, partition: i };
+        const batch = indexes.map((j) => messages[j]!);
         try {
-          const partition = await this.partition({ topic: name.full, partition: p });
-          const stored = await partition.produce(producer, indexes.map((i) => messages[i]!));
+          const stored = await this.onPartition(
+            p,
+            (partition) => partition.produce(producer, batch),
+            async (url) => (await forward<{ results: ProduceResult[] }>(url, 'POST', `${internal(p)}/produce`, { producer, messages: batch.map(toWire) })).results,
+          );
           stored.forEach((r, j) => (results[indexes[j]!] = r));
         } catch (err) {
           const e = err as { code?: string; message?: string };
-          for (const i of indexes) results[i] = { partition: p, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } };
+          for (const j of indexes) results[j] = { partition: i, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } };
         }
       }),
     );
@@ -306,15 +329,34 @@ export class Broker implements BrokerApi {
   async receive(name: TopicName, subscription: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
     this.assertReady();
     const { partitions } = await this.topics.get(name);
-    const subs = await Promise.all(Array.from({ length: partitions }, async (_, i) => (await this.partition({ topic: name.full, partition: i })).subscription(subscription)));
     const deadline = Date.now() + options.waitMs;
     const start = this.nextPartition(`${name.full}#${subscription}`, partitions);
     for (;;) {
       const out: ReceivedMessage[] = [];
+      const localLogs: Partition[] = [];
+      let remote = false;
       for (let k = 0; k < partitions && out.length < options.max; k++) {
-        const sub = subs[(start + k) % partitions]!;
-        const taken = await sub.take(options.max - out.length, options.visibilityMs);
-        if (taken.length === 0 && sub.unacked >= (this.config.maxUnackedPerSubscription ?? 10_000)) this.stats.dispatchPaused.inc();
+        const p = { topic: name.full, partition: (start + k) % partitions };
+        const take = { ...options, max: options.max - out.length, waitMs: 0 };
+        const taken = await this.onPartition(
+          p,
+          async (partition) => {
+            localLogs.push(partition);
+            const sub = await partition.subscription(subscription);
+            const got = await sub.take(take.max, take.visibilityMs);
+            if (got.length === 0 && sub.unacked >= (this.config.maxUnackedPerSubscription ?? 10_000)) this.stats.dispatchPaused.inc();
+            return got;
+          },
+          async (url) => {
+            remote = true;
+            const res = await forward<{ messages: Array<Omit<ReceivedMessage, 'value'> & { valueBase64: string }> }>(url, 'POST', `${internal(p)}/subscriptions/${subscription}/receive`, take);
+            return res.messages.map(({ valueBase64, ...m }) => ({ ...m, value: Buffer.from(valueBase64, 'base64') }));
+          },
+        ).catch((err: unknown) => {
+          // One unavailable partition does not fail the receive: the others are served.
+          this.log.debug({ err, partition: p }, 'partition unavailable for receive');
+          return [] as ReceivedMessage[];
+        });
         out.push(...taken);
       }
       const left = deadline - Date.now();
@@ -322,11 +364,13 @@ export class Broker implements BrokerApi {
         this.stats.messagesOut.inc(out.length);
         return out;
       }
-      // Wait for a new entry on any partition, or for the next visibility deadline, within the wait.
-      const partitionsLoaded = await Promise.all(Array.from({ length: partitions }, (_, i) => this.partition({ topic: name.full, partition: i })));
+      // Wait for a new entry on a local partition (or poll remote ones), within the wait.
+      const wait = remote || localLogs.length === 0 ? Math.min(left, 50) : left;
+      const subs = await Promise.all(localLogs.map((l) => l.subscription(subscription)));
       const nextDeadline = Math.min(...subs.map((s) => s.nextDeadline() ?? Infinity));
-      const wait = Math.max(1, Math.min(left, nextDeadline - Date.now()));
-      await Promise.race(partitionsLoaded.map((p) => p.ml.waitForEntries(p.ml.lastConfirmedPosition, wait)));
+      const until = Math.max(1, Math.min(wait, nextDeadline - Date.now()));
+      if (localLogs.length === 0) await delay(until);
+      else await Promise.race(localLogs.map((l) => l.ml.waitForEntries(l.ml.lastConfirmedPosition, until)));
     }
   }
 
@@ -348,40 +392,71 @@ export class Broker implements BrokerApi {
   }
 
   async ack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
-    this.assertReady();
-    const { partitions } = await this.topics.get(name);
-    let acked = 0;
-    for (const [p, list] of this.parseIds(ids, partitions)) {
-      const sub = await (await this.partition({ topic: name.full, partition: p })).subscription(subscription);
-      acked += await sub.ack(list);
-    }
-    this.stats.acks.inc(acked);
-    return acked;
+    return this.ackOrNack('ack', name, subscription, ids);
   }
 
   async nack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
+    return this.ackOrNack('nack', name, subscription, ids);
+  }
+
+  private async ackOrNack(action: 'ack' | 'nack', name: TopicName, subscription: string, ids: string[]): Promise<number> {
     this.assertReady();
     const { partitions } = await this.topics.get(name);
     let n = 0;
-    for (const [p, list] of this.parseIds(ids, partitions)) {
-      const sub = await (await this.partition({ topic: name.full, partition: p })).subscription(subscription);
-      n += sub.nack(list);
+    for (const [i, list] of this.parseIds(ids, partitions)) {
+      const p = { topic: name.full, partition: i };
+      n += await this.onPartition(
+        p,
+        async (partition) => {
+          const sub = await partition.subscription(subscription);
+          return action === 'ack' ? sub.ack(list) : sub.nack(list);
+        },
+        async (url) => {
+          const res = await forward<{ acked?: number; nacked?: number }>(url, 'POST', `${internal(p)}/subscriptions/${subscription}/${action}`, { ids: ids.filter((s) => decodeMessageId(s).partition === i) });
+          return res.acked ?? res.nacked ?? 0;
+        },
+      );
     }
+    if (action === 'ack') this.stats.acks.inc(n);
     return n;
+  }
+
+  // ---- the internal API other brokers forward to (served only for partitions owned here) ----
+
+  async localProduce(p: PartitionRef, producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]> {
+    return (await this.owned(p)).produce(producer, messages);
+  }
+
+  async localReceive(p: PartitionRef, subscription: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+    const sub = await (await this.owned(p)).subscription(subscription);
+    return sub.take(options.max, options.visibilityMs);
+  }
+
+  async localAck(p: PartitionRef, subscription: string, ids: string[], action: 'ack' | 'nack'): Promise<number> {
+    const sub = await (await this.owned(p)).subscription(subscription);
+    const list = ids.map((s) => decodeMessageId(s));
+    return action === 'ack' ? sub.ack(list) : sub.nack(list);
+  }
+
+  async localStats(p: PartitionRef): Promise<PartitionStats> {
+    return (await this.owned(p)).stats(this.config.id);
+  }
+
+  async localDelete(p: PartitionRef): Promise<void> {
+    await (await this.owned(p)).deleteAll();
+    this.router.drop(p);
   }
 
   async metrics(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.stats.registry.contentType, body: await this.stats.registry.metrics() };
   }
 
-  /** Age rolls, subscription expiry and retention on every loaded partition. */
+  /** Age rolls, subscription expiry, retention and tiering on every loaded partition. */
   async maintain(): Promise<void> {
     if (this.maintaining || !this.isReady()) return;
     this.maintaining = true;
     try {
-      for (const loaded of [...this.partitions.values()]) {
-        const partition = await loaded.catch(() => undefined);
-        if (!partition) continue;
+      for (const partition of await this.router.all()) {
         await partition
           .maintain(this.config.retention ?? DEFAULT_RETENTION, this.config.subscriptionExpiryMs ?? 7 * 24 * 60 * 60 * 1000)
           .catch((err: unknown) => this.log.warn({ err, partition: partition.ref }, 'partition maintenance failed'));
@@ -392,27 +467,19 @@ export class Broker implements BrokerApi {
     }
   }
 
-  private async unloadAll(): Promise<void> {
-    const all = [...this.partitions.values()];
-    this.partitions.clear();
-    for (const p of all) {
-      const partition = await p.catch(() => undefined);
-      if (!partition) continue;
-      await partition.close().catch((err: unknown) => this.log.warn({ err, partition: partition.ref }, 'closing a partition failed'));
-      await releasePartition(this.config.store, partition.epoch);
-    }
-    this.stats.ownedPartitions.set(0);
-  }
-
   /** Stops serving: closes every partition's log cleanly, releases ownership and the registration. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.maintenanceTimer);
     await this.http?.close();
-    await this.unloadAll();
+    await this.router.unloadAll();
     await this.tiering?.close();
     await this.session?.close().catch(() => undefined);
     this.log.info('broker stopped');
   }
+}
+
+function toWire(m: IncomingMessage): WireMessage {
+  return { key: m.key, valueBase64: m.value.toString('base64'), properties: m.properties, sequenceId: m.sequenceId, eventTime: m.eventTime };
 }

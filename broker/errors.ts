@@ -60,3 +60,15 @@ export class NotReadyError extends BrokerError {
   readonly code = 'NOT_READY';
   readonly retriable = true;
 }
+
+/** An error answered by another broker this one forwarded a request to (its code and retriability kept). */
+export class RemoteBrokerError extends BrokerError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retriable: boolean,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}

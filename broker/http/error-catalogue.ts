@@ -36,6 +36,11 @@ export interface ErrorBody {
 export function toHttpError(err: unknown): { status: number; headers: Record<string, string>; body: ErrorBody } {
   let code = 'INTERNAL';
   let message = 'internal error';
+  const forwarded = (err as { status?: unknown }).status;
+  if (err instanceof StrataError && typeof forwarded === 'number' && !HTTP_ERRORS[err.code]) {
+    // An error another broker answered with: pass its status and code on.
+    return { status: forwarded, headers: forwarded === 503 ? { 'retry-after': '1' } : {}, body: { error: { code: err.code, message: err.message } } };
+  }
   if (err instanceof StrataError && HTTP_ERRORS[err.code]) {
     code = err.code;
     message = err.message;

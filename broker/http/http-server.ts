@@ -6,8 +6,11 @@ import type { BrokerApi } from './broker-api.js';
 import { toHttpError } from './error-catalogue.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
+import { registerInternalRoutes, type InternalBrokerApi } from './internal-routes.js';
 
 export interface HttpServerOptions {
+  /** Serves the routes other brokers forward to. */
+  internal?: InternalBrokerApi;
   /** Largest request body in bytes. Default 8 MiB. */
   bodyLimit?: number;
   logger?: Logger;
@@ -56,5 +59,6 @@ export function buildHttpServer(api: BrokerApi, options: HttpServerOptions = {})
 
   registerAdminRoutes(app, api);
   registerMessageRoutes(app, api);
+  if (options.internal) registerInternalRoutes(app, options.internal);
   return app;
 }

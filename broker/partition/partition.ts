@@ -3,9 +3,9 @@
 import { encodeMessageBatch, encodeMessageId, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
-import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
+import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
 import { InvalidRequestError, PartitionBusyError } from '../errors.js';
-import type { IncomingMessage, ProduceResult } from '../http/broker-api.js';
+import type { IncomingMessage, PartitionStats, ProduceResult } from '../http/broker-api.js';
 import { DEFAULT_MANAGED_LEDGER_CONFIG, ManagedLedger, type ClosedLedgerOpener, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
 import type { DedupState } from '../dedup/dedup-state.js';
 import { loadDedupState, saveDedupSnapshot } from '../dedup/dedup-loader.js';
@@ -196,6 +196,36 @@ export class Partition {
     }
     if (expired.length > 0 || trimmed.length > 0) this.deps.log.info({ partition: this.ref, expired, trimmed }, 'retention');
     return { expired, trimmed };
+  }
+
+  /** This partition's stats (owner, counters, ledgers, backlog per subscription). */
+  async stats(owner: string): Promise<PartitionStats> {
+    const subscriptions: Record<string, { backlog: number }> = {};
+    for (const name of await this.subscriptionNames()) subscriptions[name] = { backlog: (await this.subscription(name)).backlogEntries() };
+    return {
+      partition: this.ref.partition,
+      owner,
+      msgIn: this.msgIn,
+      bytesIn: this.bytesIn,
+      ledgers: this.ml.ledgers.map((l) => ({ id: l.ledgerId, entries: l.entries ?? null, state: l.entries === undefined ? 'OPEN' : 'CLOSED', offloaded: l.offloaded ?? false })),
+      subscriptions,
+    };
+  }
+
+  /** Deletes everything of this partition: its ledgers (and objects), cursors, dedup state, list and ownership. */
+  async deleteAll(): Promise<void> {
+    await this.close();
+    for (const l of this.ml.ledgers) await this.ml.deleteLedger(l.ledgerId);
+    const { entries } = await this.deps.store.list(keys.cursors(this.ref));
+    await this.deps.store.txn({
+      compares: [{ key: this.epoch.key, createRevision: this.epoch.createRevision }],
+      ops: [
+        ...entries.map((e) => ({ type: 'delete' as const, key: e.key })),
+        { type: 'delete', key: keys.dedup(this.ref) },
+        { type: 'delete', key: keys.partition(this.ref) },
+        { type: 'delete', key: keys.ownership(this.ref) },
+      ],
+    });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,118 @@
+// Where a partition is served: here (loaded, or claimed and loaded now — the interim rule until the
+// load manager: an unowned partition is claimed by the broker asked), or at the broker that owns it.
+// Loads are lazy and throttled, and the metadata operations each load costs are measured.
+import type { Histogram } from 'prom-client';
+import type { Logger } from '../../common/index.js';
+import { keys, parseJson, type MetadataStore, type PartitionRef, type Session } from '../../metadata/index.js';
+import { OwnershipLostError, PartitionUnavailableError } from '../errors.js';
+import { claimPartition, releasePartition } from '../ownership/partition-ownership.js';
+import { Partition, type PartitionConfig, type PartitionDeps } from '../partition/partition.js';
+import { countingStore } from './counting-store.js';
+import { LoadLimiter } from './load-limiter.js';
+
+export type Route = { kind: 'local'; partition: Partition } | { kind: 'remote'; brokerId: string; url: string };
+
+export interface PartitionRouterDeps {
+  brokerId: string;
+  store: MetadataStore;
+  session: () => Session | undefined;
+  partitionDeps: Omit<PartitionDeps, 'store'>;
+  partitionConfig: PartitionConfig;
+  loadConcurrency: number;
+  loadOperations: Histogram;
+  onLoadedCountChanged: (n: number) => void;
+  log: Logger;
+}
+
+export class PartitionRouter {
+  private readonly loaded = new Map<string, Promise<Partition>>();
+  private readonly limiter: LoadLimiter;
+
+  constructor(private readonly deps: PartitionRouterDeps) {
+    this.limiter = new LoadLimiter(deps.loadConcurrency);
+  }
+
+  get size(): number {
+    return this.loaded.size;
+  }
+
+  private static id(p: PartitionRef): string {
+    return `${p.topic}/${p.partition}`;
+  }
+
+  /** Where `p` is served. With `claim`, an unowned partition is claimed and loaded here. */
+  async route(p: PartitionRef, { claim }: { claim: boolean }): Promise<Route> {
+    const loaded = this.loaded.get(PartitionRouter.id(p));
+    if (loaded) return { kind: 'local', partition: await loaded };
+    const key = await this.deps.store.get(keys.ownership(p));
+    if (!key) {
+      if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
+      return { kind: 'local', partition: await this.load(p) };
+    }
+    const owner = parseJson<{ brokerId: string }>(key.value).brokerId;
+    if (owner === this.deps.brokerId) return { kind: 'local', partition: await this.load(p) };
+    const broker = await this.deps.store.get(keys.broker(owner));
+    if (!broker) {
+      throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is owned by broker ${owner}, which is gone; another broker takes it once its lease expires`);
+    }
+    return { kind: 'remote', brokerId: owner, url: parseJson<{ httpUrl: string }>(broker.value).httpUrl };
+  }
+
+  /** The loaded partition, claiming and loading it (throttled) on first use. */
+  load(p: PartitionRef): Promise<Partition> {
+    const id = PartitionRouter.id(p);
+    let loading = this.loaded.get(id);
+    if (!loading) {
+      loading = this.limiter.run(() => this.loadNow(p));
+      this.loaded.set(id, loading);
+      loading.then(
+        () => this.deps.onLoadedCountChanged(this.loaded.size),
+        () => this.loaded.delete(id),
+      );
+    }
+    return loading;
+  }
+
+  private async loadNow(p: PartitionRef): Promise<Partition> {
+    const session = this.deps.session();
+    if (!session || session.state !== 'alive') throw new PartitionUnavailableError(`broker ${this.deps.brokerId} takes no partitions while its session is ${session?.state ?? 'missing'}`);
+    const counted = countingStore(this.deps.store);
+    const claim = await claimPartition(counted.store, session, this.deps.brokerId, p);
+    if (!claim.owned) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is owned by broker ${claim.owner}`);
+    try {
+      // The partition keeps the counting view; only the count at the end of the load is recorded.
+      const partition = await Partition.load({ ...this.deps.partitionDeps, store: counted.store }, p, claim.epoch, this.deps.partitionConfig);
+      this.deps.loadOperations.observe(counted.operations());
+      return partition;
+    } catch (err) {
+      await releasePartition(this.deps.store, claim.epoch);
+      throw err;
+    }
+  }
+
+  /** Forgets a partition (after deleting it, or losing it). */
+  drop(p: PartitionRef): void {
+    this.loaded.delete(PartitionRouter.id(p));
+    this.deps.onLoadedCountChanged(this.loaded.size);
+  }
+
+  async all(): Promise<Partition[]> {
+    const out: Partition[] = [];
+    for (const p of [...this.loaded.values()]) {
+      const partition = await p.catch(() => undefined);
+      if (partition) out.push(partition);
+    }
+    return out;
+  }
+
+  /** Closes every partition cleanly and releases its ownership. */
+  async unloadAll(): Promise<void> {
+    const all = await this.all();
+    this.loaded.clear();
+    this.deps.onLoadedCountChanged(0);
+    for (const partition of all) {
+      await partition.close().catch((err: unknown) => this.deps.log.warn({ err, partition: partition.ref }, 'closing a partition failed'));
+      await releasePartition(this.deps.store, partition.epoch);
+    }
+  }
+}
