@@ -1,7 +1,7 @@
 // The broker: serves every topic through HTTP (http-api.md). Partitions it owns it serves itself;
 // requests for partitions owned by another broker are forwarded there (retried once after an
 // ownership change). Registered under /brokers/{id} with a session.
-import net from 'node:net';
+import type net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';

@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+console.log(typeof Command);
