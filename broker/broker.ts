@@ -11,7 +11,7 @@ import { decodeMessageId, partitionForKey, type MessageId } from '../protocol/in
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
 import type { InternalBrokerApi } from './http/internal-routes.js';
 import { buildHttpServer } from './http/http-server.js';
-import { InvalidRequestError, NotReadyError } from './errors.js';
+import { InvalidRequestError, NotReadyError, OwnershipLostError } from './errors.js';
 import { TopicStore } from './topics/topic-store.js';
 import type { TopicName } from './topics/topic-name.js';
 import type { Partition } from './partition/partition.js';
@@ -21,6 +21,7 @@ import { DEFAULT_RETENTION, type RetentionPolicy } from './partition/retention.j
 import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
 import { PartitionRouter, type Route } from './routing/partition-router.js';
 import { forward } from './routing/forward-client.js';
+import { SessionKeeper } from './ownership/session-keeper.js';
 
 export interface BrokerConfig {
   id: string;
@@ -70,7 +71,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
   readonly stats: BrokerMetrics;
   private readonly log: Logger;
   private http: FastifyInstance | undefined;
-  private session: Session | undefined;
+  private sessions!: SessionKeeper;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining = false;
   private tiering: BrokerTiering | undefined;
@@ -104,7 +105,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     this.router = new PartitionRouter({
       brokerId: this.config.id,
       store: this.config.store,
-      session: () => this.session,
+      session: () => this.sessions.session,
       partitionDeps: {
         ledgers: this.config.ledgers,
         log: this.log,
@@ -129,20 +130,28 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     });
     this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log, internal: this });
     await this.http.listen({ host: this.config.httpHost ?? '127.0.0.1', port: this.config.httpPort });
-    this.session = await this.config.store.createSession({ ttlMs: this.config.sessionTtlMs ?? 6000 });
-    this.session.on('expired', () => this.onSessionExpired());
-    await this.register();
+    this.sessions = new SessionKeeper(
+      this.config.store,
+      this.config.sessionTtlMs ?? 6000,
+      {
+        register: (session) => this.register(session),
+        rebindAll: (session) => this.rebindAll(session),
+        abandonAll: (reason) => void this.abandonAll(reason),
+      },
+      this.log,
+    );
+    await this.register(await this.sessions.start());
     this.ready = true;
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
     this.maintenanceTimer.unref();
     this.log.info({ httpUrl: this.httpUrl }, 'broker serving');
   }
 
-  private async register(): Promise<void> {
+  private async register(session: Session): Promise<void> {
     const value = jsonValue({ httpUrl: this.httpUrl, binaryUrl: this.config.binaryUrl ?? '', startedAt: Date.now() });
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.config.store.put(keys.broker(this.config.id), value, { expectedVersion: 'absent', session: this.session });
+        await this.config.store.put(keys.broker(this.config.id), value, { expectedVersion: 'absent', session });
         return;
       } catch (err) {
         if (attempt > 100) throw err;
@@ -152,16 +161,24 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     }
   }
 
-  private onSessionExpired(): void {
-    this.log.error('broker session expired: releasing every partition');
-    this.ready = false;
-    void this.router.unloadAll().then(async () => {
-      if (this.stopping) return;
-      this.session = await this.config.store.createSession({ ttlMs: this.config.sessionTtlMs ?? 6000 });
-      this.session.on('expired', () => this.onSessionExpired());
-      await this.register();
-      this.ready = true;
-    });
+  /** After a new session: each partition takes its ownership key again, or is let go. */
+  private async rebindAll(session: Session): Promise<void> {
+    const value = jsonValue({ brokerId: this.config.id });
+    for (const partition of await this.router.all()) {
+      if (await partition.ml.rebind(session, value)) continue;
+      this.log.warn({ partition: partition.ref }, 'another broker took the partition while the session was lost: letting go');
+      partition.ml.abandon(new OwnershipLostError(`partition ${partition.ref.topic}/${partition.ref.partition} moved to another broker`));
+      this.router.drop(partition.ref);
+    }
+  }
+
+  /** Lets go of every partition without writing to the store (it is unreachable). */
+  private async abandonAll(reason: string): Promise<void> {
+    this.log.error({ reason }, 'letting go of every partition');
+    for (const partition of await this.router.all()) {
+      partition.ml.abandon(new OwnershipLostError(`partition ${partition.ref.topic}/${partition.ref.partition} let go: ${reason}`));
+      this.router.drop(partition.ref);
+    }
   }
 
   /** Health details: readiness, owned partitions and the tiering lag. */
@@ -475,7 +492,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     await this.http?.close();
     await this.router.unloadAll();
     await this.tiering?.close();
-    await this.session?.close().catch(() => undefined);
+    await this.sessions.stop();
     this.log.info('broker stopped');
   }
 }

@@ -10,7 +10,7 @@
 // - A fenced ledger means another broker took the partition: everything fails with OwnershipLostError.
 import { Backoff, delay, type Logger } from '../../common/index.js';
 import { LedgerFencedError, LedgerNeedsRollError, type LedgerClient, type LedgerWriter } from '../../ledger/index.js';
-import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
+import type { MetadataStore, PartitionRef, Session } from '../../metadata/index.js';
 import { ManagedLedgerClosedError, OwnershipLostError, PartitionBusyError, PartitionUnavailableError } from '../errors.js';
 import { EntryCache } from './entry-cache.js';
 import { DEFAULT_MANAGED_LEDGER_CONFIG, type ManagedLedgerConfig } from './managed-ledger-config.js';
@@ -277,6 +277,16 @@ export class ManagedLedger {
       await this.deleteLedger(id).catch((err: unknown) => this.deps.log.warn({ err, ledgerId: id }, 'deleting a trimmed ledger failed; the reconciler will retry'));
     }
     return removed;
+  }
+
+  /** Takes ownership again after the session expired, if nobody else did (see PartitionLogStore.rebind). */
+  rebind(session: Session, value: Buffer): Promise<boolean> {
+    return this.logStore.rebind(session, value);
+  }
+
+  /** Gives the partition up without writing anything (another owner fences and recovers its ledgers). */
+  abandon(reason: Error): void {
+    this.fence(reason);
   }
 
   /** Deletes a ledger everywhere it lives (bookies, object store, metadata). */

@@ -3,6 +3,7 @@
 // (even one still running after a long pause) can change nothing.
 import type { Compare } from '../../metadata/index.js';
 
+/** Shared by every writer of one partition; a rebind after a lost session moves `createRevision`. */
 export interface OwnerEpoch {
   key: string;
   createRevision: number;

@@ -1,6 +1,6 @@
 // Reads and writes a partition's ledger list, every write in one transaction that checks both the
 // list's version and the owner epoch.
-import { BadVersionError, keys, type MetadataStore, type PartitionRef, type Revision } from '../../metadata/index.js';
+import { BadVersionError, keys, type MetadataStore, type PartitionRef, type Revision, type Session } from '../../metadata/index.js';
 import { OwnershipLostError } from '../errors.js';
 import { decodePartitionLog, encodePartitionLog, type PartitionLogMetadata } from './partition-log-metadata.js';
 import { ownerCompare, type OwnerEpoch } from './owner-epoch.js';
@@ -24,6 +24,26 @@ export class PartitionLogStore {
     this.version = entry ? entry.version : 'absent';
     this.current = entry ? decodePartitionLog(entry.value) : { ledgers: [] };
     return this.current;
+  }
+
+  /**
+   * Takes the ownership key again after this broker's session expired (the key went with it): in one
+   * transaction, only if the key is still absent and the ledger list unchanged since this owner last
+   * wrote it. On success the owner epoch (shared with every writer of this partition) moves to the new
+   * key's creation revision; false means another broker may have taken over: let go.
+   */
+  async rebind(session: Session, value: Buffer): Promise<boolean> {
+    try {
+      const revision = await this.store.txn({
+        compares: [{ key: this.epoch.key, version: 'absent' }, { key: keys.partition(this.partition), version: this.version }],
+        ops: [{ type: 'put', key: this.epoch.key, value, session }],
+      });
+      this.epoch.createRevision = revision;
+      return true;
+    } catch (err) {
+      if (err instanceof BadVersionError) return false;
+      throw err;
+    }
   }
 
   /** Writes `next` if nothing changed since the last load or write and this broker still owns the partition. */
