@@ -148,12 +148,14 @@ export class Broker implements BrokerApi, InternalBrokerApi {
   }
 
   private async register(session: Session): Promise<void> {
-    const value = jsonValue({ httpUrl: this.httpUrl, binaryUrl: this.config.binaryUrl ?? '', startedAt: Date.now() });
+    const value = jsonValue({ httpUrl: this.httpUrl, binaryUrl: this.config.binaryUrl ?? '', session: session.id });
     for (let attempt = 0; ; attempt++) {
       try {
         await this.config.store.put(keys.broker(this.config.id), value, { expectedVersion: 'absent', session });
         return;
       } catch (err) {
+        // Registered by an earlier attempt for this same session (its answer was lost): done.
+        if ((await this.config.store.get(keys.broker(this.config.id)).catch(() => undefined))?.value.equals(value)) return;
         if (attempt > 100) throw err;
         // A registration left by a previous process of this id vanishes with its session.
         await delay(200);
@@ -163,7 +165,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
 
   /** After a new session: each partition takes its ownership key again, or is let go. */
   private async rebindAll(session: Session): Promise<void> {
-    const value = jsonValue({ brokerId: this.config.id });
+    const value = jsonValue({ brokerId: this.config.id, session: session.id });
     for (const partition of await this.router.all()) {
       if (await partition.ml.rebind(session, value)) continue;
       this.log.warn({ partition: partition.ref }, 'another broker took the partition while the session was lost: letting go');

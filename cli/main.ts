@@ -1,12 +1,16 @@
-// The `strata` command line: one entry point for every process and tool.
-import { Command, Option } from 'commander';
+// The `strata` command line: one entry point for every process and tool. Heavy parts (broker, bookie,
+// S3 SDK) are loaded by the commands that run them, so the HTTP tools start fast.
+import { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runStandalone } from './standalone.js';
+import { adminCommand } from './admin/admin-command.js';
 import { bookieCommand } from './bookie-command.js';
 import { brokerCommand } from './broker-command.js';
-import { parsePort } from './parse-options.js';
+import { CliError, EXIT_CODES } from './errors.js';
+import { consumeCommand } from './messaging/consume-command.js';
+import { produceCommand } from './messaging/produce-command.js';
+import { standaloneCommand } from './standalone-command.js';
 
 /** The package version, from the nearest package.json above this file (source or dist/). */
 function packageVersion(): string {
@@ -21,29 +25,22 @@ export function buildCli(): Command {
   const program = new Command('strata')
     .description('Strata: a messaging service with stateless brokers, fenced ledgers on bookies and tiered storage')
     .version(packageVersion())
-    .showHelpAfterError()
-    .enablePositionalOptions();
-
-  program
-    .command('standalone')
-    .description('run everything in one process on embedded defaults (what `npm start` runs)')
-    .addOption(new Option('--data-dir <dir>', 'where all data lives').env('STRATA_DATA_DIR').default('./data'))
-    .addOption(new Option('--http-host <host>', 'HTTP listen address').env('STRATA_HTTP_HOST').default('127.0.0.1'))
-    .addOption(new Option('--http-port <port>', 'HTTP API port').env('STRATA_HTTP_PORT').default('8080'))
-    .addOption(new Option('--binary-port <port>', 'binary protocol port').env('STRATA_BINARY_PORT').default('6650'))
-    .action(async (opts: { dataDir: string; httpHost: string; httpPort: string; binaryPort: string }) => {
-      await runStandalone({ dataDir: opts.dataDir, httpHost: opts.httpHost, httpPort: parsePort(opts.httpPort, '--http-port'), binaryPort: parsePort(opts.binaryPort, '--binary-port') });
-    });
-
-  program.addCommand(bookieCommand());
-  program.addCommand(brokerCommand());
-
+    .enablePositionalOptions()
+    .addHelpText('after', '\nSettings: flags win over STRATA_* variables, which win over defaults. Commands and exit codes: docs/cli.md.');
+  for (const cmd of [standaloneCommand(), bookieCommand(), brokerCommand(), adminCommand(), produceCommand(), consumeCommand()]) program.addCommand(cmd);
+  showHelpAfterErrors(program);
   return program;
+}
+
+/** Usage errors anywhere end with a hint to --help (commander does not pass this setting down to added commands). */
+function showHelpAfterErrors(cmd: Command): void {
+  cmd.showHelpAfterError('(add --help for usage)');
+  for (const sub of cmd.commands) showHelpAfterErrors(sub);
 }
 
 buildCli()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
     process.stderr.write(`strata: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof CliError ? err.exitCode : EXIT_CODES.failure);
   });

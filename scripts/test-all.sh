@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server etcd-client)
 command -v swift-proxy-server >/dev/null 2>&1 || packages+=(swift-proxy swift-account swift-container swift-object memcached)
+# docker-compose (1.29) validates docker-compose.yml offline; no Docker engine is needed.
+command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} (Debian packages)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -41,8 +41,15 @@ export class PartitionLogStore {
       this.epoch.createRevision = revision;
       return true;
     } catch (err) {
-      if (err instanceof BadVersionError) return false;
-      throw err;
+      if (!(err instanceof BadVersionError)) throw err;
+      // An earlier attempt whose answer was lost may have re-bound it already: the same value, written
+      // for this very session, and the ledger list untouched since.
+      const [key, list] = await Promise.all([this.store.get(this.epoch.key), this.store.get(keys.partition(this.partition))]);
+      if (key && key.value.equals(value) && (list?.version ?? 'absent') === this.version) {
+        this.epoch.createRevision = key.createRevision;
+        return true;
+      }
+      return false;
     }
   }
 

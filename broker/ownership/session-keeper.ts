@@ -60,8 +60,11 @@ export class SessionKeeper {
     const backoff = new Backoff({ initialMs: 200, maxMs: 2000 });
     while (!this.stopped) {
       try {
-        const session = await this.store.createSession({ ttlMs: this.ttlMs });
-        this.watch(session);
+        // A session made by an earlier attempt is kept while it lives: what was registered and
+        // re-bound under it stays valid.
+        const reuse = this.current && this.current.state !== 'expired' && this.current.state !== 'closed' ? this.current : undefined;
+        const session = reuse ?? (await this.store.createSession({ ttlMs: this.ttlMs }));
+        if (!reuse) this.watch(session);
         clearTimeout(this.abandonTimer);
         await this.hooks.register(session);
         await this.hooks.rebindAll(session);

@@ -1,6 +1,6 @@
 // Topic metadata under /topics/{tenant}/{ns}/{topic}: {partitions, createdAt}. Created with
 // create-if-absent, so two admins creating one topic agree; changed settings are a conflict.
-import { KeyExistsError, keys, jsonValue, parseJson, type MetadataStore } from '../../metadata/index.js';
+import { KeyExistsError, StoreUnavailableError, keys, jsonValue, parseJson, type MetadataStore } from '../../metadata/index.js';
 import { InvalidRequestError, TopicExistsError, TopicNotFoundError } from '../errors.js';
 import type { TopicName } from './topic-name.js';
 
@@ -11,7 +11,13 @@ export interface TopicMetadata {
   createdAt: number;
 }
 
+/** How long a topic's settings are served from memory before they are read again. */
+const CACHE_MS = 30_000;
+
 export class TopicStore {
+  /** Topics' settings as last read: a partition count never changes, and serving goes on from here while the store is unreachable. */
+  private readonly cache = new Map<string, { metadata: TopicMetadata; readAt: number }>();
+
   constructor(private readonly store: MetadataStore) {}
 
   /** Creates the topic; 'created', or 'exists' when it exists with the same settings. */
@@ -31,9 +37,22 @@ export class TopicStore {
   }
 
   async get(name: TopicName): Promise<TopicMetadata> {
-    const entry = await this.store.get(keys.topic(name.full));
-    if (!entry) throw new TopicNotFoundError(`topic ${name.full} does not exist`);
-    return parseJson<TopicMetadata>(entry.value);
+    const cached = this.cache.get(name.full);
+    if (cached && Date.now() - cached.readAt < CACHE_MS) return cached.metadata;
+    let entry;
+    try {
+      entry = await this.store.get(keys.topic(name.full));
+    } catch (err) {
+      if (cached && err instanceof StoreUnavailableError) return cached.metadata;
+      throw err;
+    }
+    if (!entry) {
+      this.cache.delete(name.full);
+      throw new TopicNotFoundError(`topic ${name.full} does not exist`);
+    }
+    const metadata = parseJson<TopicMetadata>(entry.value);
+    this.cache.set(name.full, { metadata, readAt: Date.now() });
+    return metadata;
   }
 
   async list(tenant: string, namespace: string): Promise<Array<{ name: string; partitions: number }>> {
@@ -42,6 +61,7 @@ export class TopicStore {
   }
 
   async delete(name: TopicName): Promise<void> {
+    this.cache.delete(name.full);
     if (!(await this.store.delete(keys.topic(name.full)))) throw new TopicNotFoundError(`topic ${name.full} does not exist`);
   }
 }

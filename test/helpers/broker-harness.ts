@@ -45,6 +45,7 @@ export async function call(base: string, method: string, path: string, body?: un
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
   let parsed: unknown = undefined;
