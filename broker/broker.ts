@@ -208,7 +208,10 @@ export class Broker implements BrokerApi, InternalBrokerApi {
         route = await this.router.route(p, { claim });
         return route.kind === 'local' ? await local(route.partition) : await remote(route.url);
       } catch (err) {
-        if (attempt > 0 || !(err as { retriable?: boolean }).retriable) throw err;
+        // Retried once only when the partition moved (or its owner is gone); a local partition is
+        // forgotten only when this broker lost it, never for a passing failure such as the store.
+        const moved = err instanceof OwnershipLostError || (route?.kind === 'remote' && (err as { retriable?: boolean }).retriable === true);
+        if (attempt > 0 || !moved) throw err;
         if (route?.kind === 'local') this.router.drop(p);
       }
     }

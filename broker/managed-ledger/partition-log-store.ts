@@ -45,6 +45,8 @@ export class PartitionLogStore {
       // An earlier attempt whose answer was lost may have re-bound it already: the same value, written
       // for this very session, and the ledger list untouched since.
       const [key, list] = await Promise.all([this.store.get(this.epoch.key), this.store.get(keys.partition(this.partition))]);
+      // Still the key this owner holds (claimed under a session that is alive): nothing to re-bind.
+      if (key && key.createRevision === this.epoch.createRevision) return true;
       if (key && key.value.equals(value) && (list?.version ?? 'absent') === this.version) {
         this.epoch.createRevision = key.createRevision;
         return true;
