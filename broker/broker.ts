@@ -121,7 +121,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
       loadConcurrency: this.config.loadConcurrency ?? 16,
       loadOperations: new Histogram({
         name: 'strata_broker_partition_load_metadata_operations',
-        help: 'metadata store operations one partition load made',
+        help: 'metadata store operations on the partition keys (ownership, ledger list, dedup, cursors) during one partition load; the ledger client operations that create or recover ledgers are not included',
         buckets: [2, 5, 10, 20, 50, 100, 200, 500],
         registers: [this.stats.registry],
       }),
