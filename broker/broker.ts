@@ -2,6 +2,7 @@
 // requests for partitions owned by another broker are forwarded there (retried once after an
 // ownership change). Registered under /brokers/{id} with a session.
 import type net from 'node:net';
+import type tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';
@@ -11,7 +12,9 @@ import { decodeMessageId, partitionForKey, type MessageId } from '../protocol/in
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
 import type { InternalBrokerApi } from './http/internal-routes.js';
 import { buildHttpServer } from './http/http-server.js';
-import { InvalidRequestError, NotReadyError, OwnershipLostError } from './errors.js';
+import { InvalidRequestError, NotOwnerError, NotReadyError, OwnershipLostError } from './errors.js';
+import { BinaryServer, type BinaryBrokerApi, type LookupResult } from './binary/index.js';
+import { parseTopicName } from './topics/topic-name.js';
 import { TopicStore } from './topics/topic-store.js';
 import type { TopicName } from './topics/topic-name.js';
 import type { Partition } from './partition/partition.js';
@@ -31,7 +34,15 @@ export interface BrokerConfig {
   httpPort: number;
   /** URLs other brokers and clients use; default from host and port. */
   advertisedHttpUrl?: string;
+  /** Binary protocol listener; none when undefined. Binds httpHost's address unless binaryHost is set. */
+  binaryPort?: number;
+  binaryHost?: string;
+  /** TLS for the binary listener (key, cert, …). */
+  binaryTls?: tls.TlsOptions;
+  /** The binary URL other brokers and clients use; default strata://host:port of the listener. */
   binaryUrl?: string;
+  /** Binary protocol heartbeat interval. Default 30 s. */
+  heartbeatIntervalMs?: number;
   sessionTtlMs?: number;
   managedLedger?: Partial<ManagedLedgerConfig>;
   maxUnackedPerSubscription?: number;
@@ -63,7 +74,7 @@ interface WireMessage {
   eventTime?: number;
 }
 
-export class Broker implements BrokerApi, InternalBrokerApi {
+export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   private readonly topics: TopicStore;
   private readonly roundRobin = new Map<string, number>();
   private ready = false;
@@ -76,6 +87,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
   private maintaining = false;
   private tiering: BrokerTiering | undefined;
   private router!: PartitionRouter;
+  private binary: BinaryServer | undefined;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
@@ -91,6 +103,14 @@ export class Broker implements BrokerApi, InternalBrokerApi {
 
   get brokerId(): string {
     return this.config.id;
+  }
+
+  /** strata://host:port of the binary listener, '' when there is none. */
+  get binaryUrl(): string {
+    if (this.config.binaryUrl) return this.config.binaryUrl;
+    if (!this.binary) return '';
+    const a = this.binary.address;
+    return `${this.binary.tls ? 'strata+tls' : 'strata'}://${a.address}:${a.port}`;
   }
 
   get httpUrl(): string {
@@ -130,6 +150,15 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     });
     this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log, internal: this });
     await this.http.listen({ host: this.config.httpHost ?? '127.0.0.1', port: this.config.httpPort });
+    if (this.config.binaryPort !== undefined) {
+      this.binary = await BinaryServer.start(this, {
+        host: this.config.binaryHost ?? this.config.httpHost ?? '127.0.0.1',
+        port: this.config.binaryPort,
+        tls: this.config.binaryTls,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        log: this.log,
+      });
+    }
     this.sessions = new SessionKeeper(
       this.config.store,
       this.config.sessionTtlMs ?? 6000,
@@ -144,11 +173,11 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     this.ready = true;
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
     this.maintenanceTimer.unref();
-    this.log.info({ httpUrl: this.httpUrl }, 'broker serving');
+    this.log.info({ httpUrl: this.httpUrl, binaryUrl: this.binaryUrl }, 'broker serving');
   }
 
   private async register(session: Session): Promise<void> {
-    const value = jsonValue({ httpUrl: this.httpUrl, binaryUrl: this.config.binaryUrl ?? '', session: session.id });
+    const value = jsonValue({ httpUrl: this.httpUrl, binaryUrl: this.binaryUrl, session: session.id });
     for (let attempt = 0; ; attempt++) {
       try {
         await this.config.store.put(keys.broker(this.config.id), value, { expectedVersion: 'absent', session });
@@ -223,6 +252,32 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     const route = await this.router.route(p, { claim: false });
     if (route.kind !== 'local') throw new NotReadyError(`partition ${p.topic}/${p.partition} is owned by broker ${route.brokerId}`);
     return route.partition;
+  }
+
+  // ---- the binary protocol (binary/) ----
+
+  async partitionCount(topic: string): Promise<number> {
+    this.assertReady();
+    return (await this.topics.get(parseTopicName(topic))).partitions;
+  }
+
+  async lookup(p: PartitionRef): Promise<LookupResult> {
+    await this.checkPartitionExists(p);
+    const route = await this.router.route(p, { claim: true });
+    if (route.kind === 'local') return { here: true, brokerId: this.config.id, binaryUrl: this.binaryUrl, httpUrl: this.httpUrl };
+    return { here: false, brokerId: route.brokerId, binaryUrl: route.binaryUrl, httpUrl: route.url };
+  }
+
+  async servedPartition(p: PartitionRef): Promise<Partition> {
+    await this.checkPartitionExists(p);
+    const route = await this.router.route(p, { claim: true });
+    if (route.kind === 'local') return route.partition;
+    throw new NotOwnerError(`partition ${p.topic}/${p.partition} is served by broker ${route.brokerId} at ${route.binaryUrl || route.url}`);
+  }
+
+  private async checkPartitionExists(p: PartitionRef): Promise<void> {
+    const partitions = await this.partitionCount(p.topic);
+    if (p.partition >= partitions) throw new InvalidRequestError(`topic ${p.topic} has ${partitions} partitions; there is no partition ${p.partition}`);
   }
 
   // ---- admin ----
@@ -496,6 +551,7 @@ export class Broker implements BrokerApi, InternalBrokerApi {
     clearInterval(this.maintenanceTimer);
     await this.http?.close();
     await this.router.unloadAll();
+    await this.binary?.close();
     await this.tiering?.close();
     await this.sessions.stop();
     this.log.info('broker stopped');

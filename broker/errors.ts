@@ -72,3 +72,21 @@ export class RemoteBrokerError extends BrokerError {
     super(message);
   }
 }
+
+/** A binary client asked a broker that does not serve the partition: look it up again. */
+export class NotOwnerError extends BrokerError {
+  readonly code = 'NOT_OWNER';
+  readonly retriable = true;
+}
+
+/** A producer of that name is connected to the partition already (one connection per name). */
+export class ProducerBusyError extends BrokerError {
+  readonly code = 'PRODUCER_BUSY';
+  readonly retriable = true;
+}
+
+/** A feature this broker version does not have. */
+export class NotSupportedError extends BrokerError {
+  readonly code = 'NOT_SUPPORTED';
+  readonly retriable = false;
+}

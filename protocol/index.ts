@@ -65,3 +65,4 @@ export {
   type MessagePosition,
   type MessageId,
 } from './message-id.js';
+export * from './client/index.js';

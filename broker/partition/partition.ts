@@ -1,6 +1,6 @@
 // One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
 // recovers the log and rebuilds the dedup state before anything is served.
-import { encodeMessageBatch, encodeMessageId, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import { decodeMessageBatchHeader, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
 import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
@@ -14,6 +14,7 @@ import { ledgerOrderOf } from '../subscriptions/ledger-order.js';
 import { CursorStore } from '../subscriptions/cursor-store.js';
 import { QueueSubscription } from '../subscriptions/queue-subscription.js';
 import { ProduceBatcher } from './produce-batcher.js';
+import { StreamDispatcher, type ConsumerSink, type StreamType } from '../subscriptions/stream-dispatcher.js';
 import { ledgersToTrim, type RetentionPolicy } from './retention.js';
 import { comparePositions } from '../managed-ledger/index.js';
 
@@ -41,6 +42,13 @@ export class Partition {
   bytesIn = 0;
   private entriesSinceSnapshot = 0;
   private snapshotting: Promise<void> | undefined;
+  /** The write in flight per producer name, so a resend of it waits for its outcome instead of failing. */
+  private readonly writes = new Map<string, Promise<unknown>>();
+  /** Producer names connected over the binary protocol, each held by one connection. */
+  private readonly producerNames = new Map<string, object>();
+  private readonly streams = new Map<string, StreamDispatcher>();
+  private readonly goneListeners = new Set<() => void>();
+  private gone = false;
 
   private constructor(
     private readonly deps: PartitionDeps,
@@ -100,52 +108,162 @@ export class Partition {
   }
 
   private async produceDeduplicated(producer: string, first: number, messages: IncomingMessage[]): Promise<ProduceResult[]> {
-    const last = first + messages.length - 1;
-    const verdict = this.dedup.check(producer, first, last);
-    if (verdict.status === 'duplicate') {
-      return messages.map((_, i) => {
-        // The stored position is known while the ids lie in the producer's last stored batch.
-        const id = verdict.position ? this.idOf({ ...verdict.position, batchIndex: verdict.position.batchIndex + i }) : null;
-        return { partition: this.ref.partition, id, duplicate: true as const };
-      });
+    const entry = Buffer.concat(encodeMessageBatch({ producerName: producer, firstSequenceId: first, publishTime: Date.now() }, messages.map(toInput)));
+    const stored = await this.storeBatch(producer, first, messages.length, entry);
+    return messages.map((_, i) => {
+      const id = stored.position ? this.idOf({ ...stored.position, batchIndex: stored.position.batchIndex + i }) : null;
+      return stored.duplicate ? { partition: this.ref.partition, id, duplicate: true as const } : { partition: this.ref.partition, id };
+    });
+  }
+
+  /**
+   * Stores one batch of a named producer's messages with sequence ids first … first+count−1 as one entry, byte for
+   * byte, unless deduplication knows them: then nothing is written and `duplicate` is set. `position` is where
+   * message `first` is (unknown for an old duplicate). Resolves only once durable.
+   */
+  async storeBatch(producer: string, first: number, count: number, entry: Buffer): Promise<{ duplicate: boolean; position?: MessagePosition }> {
+    const last = first + count - 1;
+    let verdict = this.dedup.check(producer, first, last);
+    if (verdict.status === 'in-flight') {
+      // A resend of a batch being written: its outcome decides.
+      await this.writes.get(producer)?.catch(() => undefined);
+      verdict = this.dedup.check(producer, first, last);
     }
+    if (verdict.status === 'duplicate') return { duplicate: true, position: verdict.position };
     if (verdict.status === 'in-flight') throw new PartitionBusyError(`producer ${producer}: sequence ids ${first}..${last} are being stored; retry`);
     if (verdict.status === 'overlap') {
       throw new InvalidRequestError(`producer ${producer}: sequence ids ${first}..${last} overlap what is stored (last ${this.dedup.lastSequenceId(producer)}); resend batches unchanged`);
     }
     this.dedup.markPending(producer, last);
-    const entry = Buffer.concat(encodeMessageBatch({ producerName: producer, firstSequenceId: first, publishTime: Date.now() }, messages.map(toInput)));
+    const write = this.ml.append(entry);
+    this.writes.set(producer, write);
     let position: Position;
     try {
-      position = await this.ml.append(entry);
+      position = await write;
     } catch (err) {
       this.dedup.discardPending();
       throw err;
+    } finally {
+      if (this.writes.get(producer) === write) this.writes.delete(producer);
     }
-    this.dedup.record(producer, last, { ...position, batchIndex: messages.length - 1 });
-    this.count(entry.length, messages.length);
-    return messages.map((_, i) => ({ partition: this.ref.partition, id: this.idOf({ ...position, batchIndex: i }) }));
+    this.dedup.record(producer, last, { ...position, batchIndex: count - 1 });
+    this.count(entry.length, count);
+    return { duplicate: false, position: { ...position, batchIndex: 0 } };
+  }
+
+  /**
+   * Stores a batch received over the binary protocol as it is. Its header must be readable, name `producer` and
+   * carry sequence ids; anything else is an InvalidRequestError and nothing is written.
+   */
+  storeProducerBatch(producer: string, entry: Buffer): Promise<{ duplicate: boolean; position?: MessagePosition }> {
+    let header;
+    try {
+      header = decodeMessageBatchHeader(entry);
+    } catch (err) {
+      if (err instanceof MalformedBatchError || err instanceof UnsupportedBatchFormatError) throw new InvalidRequestError(`unreadable message batch: ${err.message}`);
+      throw err;
+    }
+    if (header.producerName !== producer) throw new InvalidRequestError(`the batch names producer ${JSON.stringify(header.producerName)}, the connection's producer is ${JSON.stringify(producer)}`);
+    if (header.firstSequenceId < 0) throw new InvalidRequestError('a producer batch must carry sequence ids');
+    return this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry);
+  }
+
+  /** The highest sequence id of `producer` stored here, −1 if none. */
+  lastSequenceId(producer: string): number {
+    return this.dedup.lastSequenceId(producer);
+  }
+
+  /** Takes a producer name for one connection (`holder`); false if another connection holds it. */
+  claimProducerName(name: string, holder: object): boolean {
+    const current = this.producerNames.get(name);
+    if (current !== undefined && current !== holder) return false;
+    this.producerNames.set(name, holder);
+    return true;
+  }
+
+  releaseProducerName(name: string, holder: object): void {
+    if (this.producerNames.get(name) === holder) this.producerNames.delete(name);
+  }
+
+  /** Attaches a binary consumer to a durable subscription (created at `initial` on first use). */
+  async attachConsumer(sink: ConsumerSink, subscription: string, type: StreamType, initial: 'earliest' | 'latest'): Promise<{ dispatcher: StreamDispatcher; active: boolean }> {
+    const sub = await this.subscription(subscription, initial);
+    let dispatcher = this.streams.get(subscription);
+    if (!dispatcher || dispatcher.consumerCount === 0) {
+      dispatcher = new StreamDispatcher(type, this.ml, sub.acks, { type, persist: () => sub.persistAcks(), log: this.deps.log });
+      this.streams.set(subscription, dispatcher);
+    }
+    sub.lastActive = Date.now();
+    return { dispatcher, active: dispatcher.attach(sink, type) };
+  }
+
+  /** A reader: a non-durable cursor from `start` (inclusive), or from the earliest or the latest message. */
+  openReader(sink: ConsumerSink, start: MessagePosition | 'earliest' | 'latest'): StreamDispatcher {
+    const order = ledgerOrderOf(() => this.ml.ledgers);
+    let markDelete: Position;
+    if (start === 'earliest') markDelete = { ledgerId: 0, entryId: -1 };
+    else if (start === 'latest') markDelete = this.ml.lastConfirmedPosition ?? { ledgerId: this.ml.ledgers.at(-1)?.ledgerId ?? 0, entryId: -1 };
+    else markDelete = { ledgerId: start.ledgerId, entryId: start.entryId - 1 };
+    const dispatcher = new StreamDispatcher('exclusive', this.ml, new AckSet(order, markDelete), {
+      type: 'exclusive',
+      startInside: typeof start === 'object' ? start : undefined,
+      log: this.deps.log,
+    });
+    dispatcher.attach(sink, 'exclusive');
+    return dispatcher;
+  }
+
+  /** Deletes a subscription that has no consumer attached but `sink`'s. */
+  async unsubscribe(subscription: string, sink: ConsumerSink): Promise<void> {
+    const dispatcher = this.streams.get(subscription);
+    if (dispatcher && dispatcher.consumerCount > 1) throw new InvalidRequestError(`subscription ${subscription} has ${dispatcher.consumerCount - 1} other consumers`);
+    dispatcher?.detach(sink);
+    dispatcher?.close();
+    this.streams.delete(subscription);
+    const sub = await this.subscription(subscription);
+    await sub.delete();
+    this.subscriptions.delete(subscription);
+  }
+
+  /** Called once when this partition stops being served here (moved, lost, deleted or the broker stops). */
+  onGone(listener: () => void): () => void {
+    if (this.gone) {
+      listener();
+      return () => undefined;
+    }
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /** This partition is no longer served here: stop dispatching and tell every attached client. */
+  markGone(): void {
+    if (this.gone) return;
+    this.gone = true;
+    for (const d of this.streams.values()) d.close();
+    for (const listener of [...this.goneListeners]) listener();
+    this.goneListeners.clear();
   }
 
   private idOf(p: MessagePosition): string {
     return encodeMessageId({ partition: this.ref.partition, ...p });
   }
 
-  /** The subscription, created at the earliest message on first use. */
-  subscription(name: string): Promise<QueueSubscription> {
+  /** The subscription, created at the earliest message (or the latest) on first use. */
+  subscription(name: string, initial: 'earliest' | 'latest' = 'earliest'): Promise<QueueSubscription> {
     let sub = this.subscriptions.get(name);
     if (!sub) {
-      sub = this.openSubscription(name);
+      sub = this.openSubscription(name, initial);
       this.subscriptions.set(name, sub);
       sub.catch(() => this.subscriptions.delete(name));
     }
     return sub;
   }
 
-  private async openSubscription(name: string): Promise<QueueSubscription> {
+  private async openSubscription(name: string, initial: 'earliest' | 'latest'): Promise<QueueSubscription> {
     const order = ledgerOrderOf(() => this.ml.ledgers);
     const stored = await CursorStore.load(this.deps.store, this.deps.ledgers, this.ref, name);
-    const acks = stored ? AckSet.deserialize(order, stored.state) : new AckSet(order, { ledgerId: 0, entryId: -1 });
+    const start = initial === 'latest' ? (this.ml.lastConfirmedPosition ?? { ledgerId: this.ml.ledgers.at(-1)?.ledgerId ?? 0, entryId: -1 }) : { ledgerId: 0, entryId: -1 };
+    const acks = stored ? AckSet.deserialize(order, stored.state) : new AckSet(order, start);
     const holder: { sub?: QueueSubscription } = {};
     const { ensembleSize, writeQuorum, ackQuorum } = { ...DEFAULT_MANAGED_LEDGER_CONFIG, ...this.config.managedLedger };
     const cursor = new CursorStore(
@@ -229,6 +347,7 @@ export class Partition {
   }
 
   async close(): Promise<void> {
+    this.markGone();
     for (const sub of this.subscriptions.values()) await (await sub.catch(() => undefined))?.close();
     await this.snapshotting;
     await saveDedupSnapshot(this.deps.store, this.ref, this.epoch, this.dedup).catch(() => undefined);

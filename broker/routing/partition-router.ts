@@ -10,7 +10,7 @@ import { Partition, type PartitionConfig, type PartitionDeps } from '../partitio
 import { countingStore } from './counting-store.js';
 import { LoadLimiter } from './load-limiter.js';
 
-export type Route = { kind: 'local'; partition: Partition } | { kind: 'remote'; brokerId: string; url: string };
+export type Route = { kind: 'local'; partition: Partition } | { kind: 'remote'; brokerId: string; url: string; binaryUrl: string };
 
 export interface PartitionRouterDeps {
   brokerId: string;
@@ -55,7 +55,8 @@ export class PartitionRouter {
     if (!broker) {
       throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is owned by broker ${owner}, which is gone; another broker takes it once its lease expires`);
     }
-    return { kind: 'remote', brokerId: owner, url: parseJson<{ httpUrl: string }>(broker.value).httpUrl };
+    const registered = parseJson<{ httpUrl: string; binaryUrl?: string }>(broker.value);
+    return { kind: 'remote', brokerId: owner, url: registered.httpUrl, binaryUrl: registered.binaryUrl ?? '' };
   }
 
   /** The loaded partition, claiming and loading it (throttled) on first use. */
@@ -92,7 +93,9 @@ export class PartitionRouter {
 
   /** Forgets a partition (after deleting it, or losing it). */
   drop(p: PartitionRef): void {
-    this.loaded.delete(PartitionRouter.id(p));
+    const id = PartitionRouter.id(p);
+    this.loaded.get(id)?.then((partition) => partition.markGone(), () => undefined);
+    this.loaded.delete(id);
     this.deps.onLoadedCountChanged(this.loaded.size);
   }
 

@@ -106,6 +106,19 @@ export class AckSet {
     return acks.partial.get(position.entryId)?.has(position.batchIndex) === true;
   }
 
+  /**
+   * What is acked of one entry: 'all', 'none', or the bitset of its acked batch indexes (a copy; bit i = byte i>>3,
+   * mask 1 << (i & 7)), which a dispatcher sends along so the consumer skips those messages.
+   */
+  entryAcks(ledgerId: number, entryId: number): 'all' | 'none' | Uint8Array {
+    if (comparePositions({ ledgerId, entryId }, this.state.markDelete) <= 0) return 'all';
+    const acks = this.state.ledgers.get(ledgerId);
+    if (acks === undefined) return 'none';
+    if (acks.ranges.has(entryId)) return 'all';
+    const partial = acks.partial.get(entryId);
+    return partial === undefined ? 'none' : Uint8Array.from(partial.bytes());
+  }
+
   /** Re-reads the ledger order (a ledger closed, or was added) and advances the mark-delete position over it. */
   refresh(): void {
     this.advance();

@@ -15,3 +15,9 @@ export class MalformedAckStateError extends BrokerError {
   readonly code = 'MALFORMED_ACK_STATE';
   readonly retriable = false;
 }
+
+/** A consumer cannot attach: the exclusive subscription has one already, or the subscription is of another type. */
+export class ConsumerBusyError extends BrokerError {
+  readonly code = 'CONSUMER_BUSY';
+  readonly retriable = true;
+}

@@ -163,6 +163,12 @@ export class QueueSubscription {
     return n;
   }
 
+  /** Persists the ack state after another dispatcher (binary consumers) changed it; resolves once durable. */
+  persistAcks(): Promise<void> {
+    this.lastActive = Date.now();
+    return this.cursor.persist();
+  }
+
   /** Makes messages visible again at once; returns how many were in flight. */
   nack(positions: MessagePosition[]): number {
     this.lastActive = Date.now();

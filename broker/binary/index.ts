@@ -1,0 +1,3 @@
+// The binary protocol server of the broker.
+export { BinaryServer, type BinaryServerOptions } from './binary-server.js';
+export type { BinaryBrokerApi, LookupResult } from './binary-broker-api.js';

@@ -1,0 +1,234 @@
+// Push delivery of one subscription of one partition to binary-protocol consumers of the exclusive and failover
+// types: one active consumer receives entries in log order as its permits allow; the others wait. The
+// acknowledgement state (AckSet) is the subscription's own, shared with the HTTP queue of the same name.
+import { decodeMessageBatchHeader, type MessagePosition } from '../../protocol/index.js';
+import type { Logger } from '../../common/index.js';
+import { comparePositions, type ManagedLedger, type Position } from '../managed-ledger/index.js';
+import type { AckSet } from './ack-set.js';
+import { ConsumerBusyError } from './errors.js';
+
+export type StreamType = 'exclusive' | 'failover';
+
+/** One stored entry pushed to a consumer. `ackedIndexes`: batch indexes acknowledged already (skip them). */
+export interface PushedEntry {
+  position: Position;
+  data: Buffer;
+  redeliveryCount: number;
+  ackedIndexes: Uint8Array | undefined;
+}
+
+/** The dispatcher's view of an attached consumer (its connection). */
+export interface ConsumerSink {
+  readonly name: string;
+  /** False while the connection is congested; the dispatcher stops pushing until `resume()` is called. */
+  readonly writable: boolean;
+  push(entry: PushedEntry): void;
+  activeChanged(active: boolean): void;
+}
+
+interface Attached {
+  sink: ConsumerSink;
+  permits: number;
+}
+
+export interface StreamDispatcherOptions {
+  type: StreamType;
+  /** Persists the ack state (durable subscriptions); a reader's dispatcher has none. */
+  persist?: () => Promise<void>;
+  /** Messages of this entry before this batch index are skipped (a reader starting inside a batch). */
+  startInside?: MessagePosition;
+  log: Logger;
+}
+
+const ENTRIES_PER_READ = 64;
+const TAIL_WAIT_MS = 5_000;
+const RETRY_MS = 500;
+const key = (p: Position) => `${p.ledgerId}:${p.entryId}`;
+
+/**
+ * Contracts:
+ * - Entries reach the active consumer in log order; an entry is pushed while the consumer has permits left (a
+ *   batch may take the permits below zero once; permits count messages).
+ * - When the active consumer leaves (or another becomes active), everything delivered and not acknowledged is
+ *   delivered again from the mark-delete position, with its redelivery count raised; acknowledged messages are
+ *   skipped (whole entries) or named in `ackedIndexes` (inside a batch).
+ * - An ack is answered only after `persist` resolved (durable subscriptions).
+ * - Failover: the first consumer to attach is active; when it leaves, the next active is the first by name.
+ */
+export class StreamDispatcher {
+  private readonly consumers: Attached[] = [];
+  private active: Attached | undefined;
+  private readPos: Position | undefined;
+  private redeliver: Position[] = [];
+  private readonly delivered = new Map<string, Position>();
+  private readonly counts = new Map<string, number>();
+  private generation = 0;
+  private pumping = false;
+  private closed = false;
+
+  constructor(
+    readonly type: StreamType,
+    private readonly ml: ManagedLedger,
+    readonly acks: AckSet,
+    private readonly options: StreamDispatcherOptions,
+  ) {}
+
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
+  /** Attaches a consumer; returns whether it is active. ConsumerBusyError if the type forbids it. */
+  attach(sink: ConsumerSink, type: StreamType): boolean {
+    if (this.closed) throw new ConsumerBusyError('the subscription is closing');
+    if (this.consumers.length > 0 && (type !== this.type || type === 'exclusive')) {
+      throw new ConsumerBusyError(this.type === 'exclusive' ? 'the exclusive subscription already has a consumer' : `the subscription is ${this.type}, not ${type}`);
+    }
+    const c: Attached = { sink, permits: 0 };
+    this.consumers.push(c);
+    if (this.active === undefined) this.activate(c);
+    return this.active === c;
+  }
+
+  /** Detaches a consumer; if it was active, the next one takes over from the mark-delete position. */
+  detach(sink: ConsumerSink): void {
+    const i = this.consumers.findIndex((c) => c.sink === sink);
+    if (i < 0) return;
+    const [c] = this.consumers.splice(i, 1);
+    if (this.active !== c) return;
+    this.active = undefined;
+    this.rewind();
+    const next = [...this.consumers].sort((a, b) => (a.sink.name < b.sink.name ? -1 : a.sink.name > b.sink.name ? 1 : 0))[0];
+    if (next) {
+      this.activate(next);
+      next.sink.activeChanged(true);
+    }
+  }
+
+  /** Grants permits to a consumer (messages it can take). */
+  flow(sink: ConsumerSink, permits: number): void {
+    const c = this.consumers.find((x) => x.sink === sink);
+    if (!c) return;
+    c.permits = Math.min(c.permits + permits, 0x7fffffff);
+    this.pump();
+  }
+
+  /** The connection of a consumer can take more again. */
+  resume(): void {
+    this.pump();
+  }
+
+  /** Acks messages (each with its batch size); resolves with how many were new, once persisted. */
+  async ack(positions: ReadonlyArray<MessagePosition & { batchSize: number }>, cumulative: boolean): Promise<number> {
+    let n = 0;
+    for (const p of positions) {
+      if (cumulative ? this.acks.ackCumulative(p, p.batchSize) : this.acks.ack(p, p.batchSize)) n++;
+    }
+    for (const [k, pos] of this.delivered) {
+      if (this.acks.entryAcks(pos.ledgerId, pos.entryId) === 'all') {
+        this.delivered.delete(k);
+        this.counts.delete(k);
+      }
+    }
+    await this.options.persist?.();
+    return n;
+  }
+
+  /** Delivers the named entries again (all delivered and unacknowledged ones when none are named). */
+  nack(positions: readonly Position[]): number {
+    const wanted = positions.length === 0 ? [...this.delivered.values()] : positions.filter((p) => this.delivered.has(key(p)));
+    for (const p of wanted) {
+      const k = key(p);
+      this.delivered.delete(k);
+      this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+      if (!this.redeliver.some((r) => r.ledgerId === p.ledgerId && r.entryId === p.entryId)) this.redeliver.push({ ledgerId: p.ledgerId, entryId: p.entryId });
+    }
+    this.redeliver.sort(comparePositions);
+    this.pump();
+    return wanted.length;
+  }
+
+  /** Stops dispatching (the partition closes or moves). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private activate(c: Attached): void {
+    this.active = c;
+    this.generation++;
+  }
+
+  /** Forget what was delivered: the next active consumer reads again from the mark-delete position. */
+  private rewind(): void {
+    for (const k of this.delivered.keys()) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    this.delivered.clear();
+    this.redeliver = [];
+    this.readPos = undefined;
+    this.generation++;
+  }
+
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    this.run()
+      .then(
+        () => {
+          this.pumping = false;
+        },
+        (err: unknown) => {
+          this.pumping = false;
+          this.options.log.warn({ err }, 'dispatch failed; retrying');
+          setTimeout(() => this.pump(), RETRY_MS).unref();
+        },
+      );
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const c = this.active;
+      if (!c || c.permits <= 0 || !c.sink.writable) return;
+      const generation = this.generation;
+      const redelivery = this.redeliver.shift();
+      const from = redelivery ?? this.readPos ?? this.afterMarkDelete();
+      const entries = await this.ml.reader.read(from, redelivery ? 1 : ENTRIES_PER_READ);
+      if (generation !== this.generation || this.closed) continue;
+      if (entries.length === 0) {
+        if (redelivery) continue;
+        await this.ml.waitForEntries(this.ml.lastConfirmedPosition, TAIL_WAIT_MS);
+        if (this.ml.lastConfirmedPosition === undefined || this.closed) return;
+        continue;
+      }
+      for (const { position, data } of entries) {
+        if (redelivery && comparePositions(position, redelivery) !== 0) break;
+        if (!redelivery) this.readPos = this.ml.reader.next(position);
+        const acked = this.acks.entryAcks(position.ledgerId, position.entryId);
+        if (acked === 'all') continue;
+        const messageCount = decodeMessageBatchHeader(data).messageCount;
+        const ackedIndexes = this.withStartSkip(position, acked === 'none' ? undefined : acked, messageCount);
+        const k = key(position);
+        this.delivered.set(k, position);
+        c.sink.push({ position, data, redeliveryCount: this.counts.get(k) ?? 0, ackedIndexes });
+        c.permits -= messageCount - (ackedIndexes ? popcount(ackedIndexes) : 0);
+        if (c.permits <= 0 || !c.sink.writable) break;
+      }
+    }
+  }
+
+  private afterMarkDelete(): Position {
+    const md = this.acks.markDelete;
+    return md.entryId < 0 ? { ledgerId: md.ledgerId, entryId: 0 } : this.ml.reader.next(md);
+  }
+
+  private withStartSkip(position: Position, acked: Uint8Array | undefined, messageCount: number): Uint8Array | undefined {
+    const start = this.options.startInside;
+    if (!start || start.batchIndex === 0 || comparePositions(position, start) !== 0) return acked;
+    const bits = acked ?? new Uint8Array(Math.ceil(messageCount / 8));
+    for (let i = 0; i < Math.min(start.batchIndex, messageCount); i++) bits[i >> 3] |= 1 << (i & 7);
+    return bits;
+  }
+}
+
+function popcount(bits: Uint8Array): number {
+  let n = 0;
+  for (let b of bits) for (; b !== 0; b &= b - 1) n++;
+  return n;
+}
