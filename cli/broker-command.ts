@@ -45,6 +45,8 @@ export function brokerCommand(): Command {
         httpHost: settings.httpHost,
         httpPort: settings.httpPort,
         advertisedHttpUrl: settings.advertisedHttpUrl,
+        binaryPort: settings.binaryPort,
+        binaryUrl: settings.advertisedBinaryUrl,
         sessionTtlMs: settings.sessionTtlMs,
         managedLedger: { ensembleSize: settings.ensembleSize, writeQuorum: settings.writeQuorum, ackQuorum: settings.ackQuorum },
         tiering: objects ? { objects } : undefined,

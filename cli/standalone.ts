@@ -48,6 +48,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
         ledgers,
         httpHost: options.httpHost,
         httpPort: options.httpPort,
+        binaryPort: options.binaryPort,
         managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 },
         tiering: { objects, diskFillRatio },
         logger: log.child({ part: 'broker' }),
@@ -55,7 +56,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new PortInUseError(`HTTP port ${options.httpHost}:${options.httpPort} is already in use; stop what holds it or pass --http-port N`);
+        throw new PortInUseError(`port ${(err as { port?: number }).port ?? options.httpPort} on ${options.httpHost} is already in use; stop what holds it or pass --http-port N / --binary-port N`);
       }
       throw err;
     }
@@ -67,7 +68,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
         `  metadata store   embedded, durable: ${path.join(dataDir, 'metadata')}\n` +
         `  bookie           ${bookie.address} (journal and entry logs in ${path.join(dataDir, 'bookie')})\n` +
         `  object store     local directory ${objectsDir} (closed ledgers tier here after 4 h, at 1 GiB, or past 85 % disk)\n` +
-        `  binary protocol  not in this build yet (port ${options.binaryPort} reserved)\n\n` +
+        `  binary protocol  ${broker.binaryUrl}   (TypeScript client: connect('${broker.binaryUrl}'))\n\n` +
         `Try it:\n` +
         `  curl -s -X POST ${url}/v1/topics/public/default/demo/messages -H 'content-type: application/json' \\\n` +
         `       -d '{"messages":[{"key":"k1","value":"hello strata"}]}'\n` +

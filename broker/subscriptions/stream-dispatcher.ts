@@ -65,6 +65,8 @@ export class StreamDispatcher {
   private generation = 0;
   private pumping = false;
   private closed = false;
+  /** Ends the dispatch loop's wait for new entries early (permits, a nack, a consumer change). */
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly type: StreamType,
@@ -150,11 +152,13 @@ export class StreamDispatcher {
   /** Stops dispatching (the partition closes or moves). */
   close(): void {
     this.closed = true;
+    this.wake?.();
   }
 
   private activate(c: Attached): void {
     this.active = c;
     this.generation++;
+    this.pump();
   }
 
   /** Forget what was delivered: the next active consumer reads again from the mark-delete position. */
@@ -167,25 +171,27 @@ export class StreamDispatcher {
   }
 
   private pump(): void {
+    if (this.pumping) this.wake?.();
     if (this.pumping || this.closed) return;
     this.pumping = true;
-    this.run()
-      .then(
-        () => {
-          this.pumping = false;
-        },
-        (err: unknown) => {
-          this.pumping = false;
-          this.options.log.warn({ err }, 'dispatch failed; retrying');
-          setTimeout(() => this.pump(), RETRY_MS).unref();
-        },
-      );
+    this.dispatch().catch((err: unknown) => {
+      this.pumping = false;
+      this.options.log.warn({ err }, 'dispatch failed; retrying');
+      setTimeout(() => this.pump(), RETRY_MS).unref();
+    });
   }
 
-  private async run(): Promise<void> {
-    while (!this.closed) {
+  /**
+   * The dispatch loop. It clears `pumping` synchronously where it stops (not in a continuation of its promise),
+   * so a FLOW handled in the same tick finds it stopped and starts it again.
+   */
+  private async dispatch(): Promise<void> {
+    for (;;) {
       const c = this.active;
-      if (!c || c.permits <= 0 || !c.sink.writable) return;
+      if (this.closed || !c || c.permits <= 0 || !c.sink.writable) {
+        this.pumping = false;
+        return;
+      }
       const generation = this.generation;
       const redelivery = this.redeliver.shift();
       const from = redelivery ?? this.readPos ?? this.afterMarkDelete();
@@ -193,8 +199,8 @@ export class StreamDispatcher {
       if (generation !== this.generation || this.closed) continue;
       if (entries.length === 0) {
         if (redelivery) continue;
-        await this.ml.waitForEntries(this.ml.lastConfirmedPosition, TAIL_WAIT_MS);
-        if (this.ml.lastConfirmedPosition === undefined || this.closed) return;
+        await Promise.race([this.ml.waitForEntries(this.ml.lastConfirmedPosition, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
+        this.wake = undefined;
         continue;
       }
       for (const { position, data } of entries) {

@@ -36,7 +36,7 @@ export const SETTINGS = [
   { flag: '--data-dir', arg: '<dir>', env: 'STRATA_DATA_DIR', type: string, default: './data', commands: ['standalone'], doc: 'where all data lives (metadata, bookie, objects)' },
   { flag: '--http-host', arg: '<host>', env: 'STRATA_HTTP_HOST', type: string, default: '127.0.0.1', commands: ['standalone', 'broker'], doc: 'HTTP listen address' },
   { flag: '--http-port', arg: '<port>', env: 'STRATA_HTTP_PORT', type: port, default: '8080', commands: ['standalone', 'broker'], doc: 'HTTP API port (0 = any free one)' },
-  { flag: '--binary-port', arg: '<port>', env: 'STRATA_BINARY_PORT', type: port, default: '6650', commands: ['standalone', 'broker'], doc: 'binary protocol port (reserved; the binary protocol is not in this build)' },
+  { flag: '--binary-port', arg: '<port>', env: 'STRATA_BINARY_PORT', type: port, default: '6650', commands: ['standalone', 'broker'], doc: 'binary protocol port (0 = any free one)' },
 
   // Bookie.
   { flag: '--id', arg: '<id>', env: 'STRATA_BOOKIE_ID', type: string, required: true, commands: ['bookie', 'bookie repair'], doc: "this bookie's identity, stable across restarts" },
@@ -49,6 +49,7 @@ export const SETTINGS = [
 
   // Broker.
   { flag: '--id', arg: '<id>', env: 'STRATA_BROKER_ID', type: string, required: true, commands: ['broker'], doc: "this broker's identity" },
+  { flag: '--advertised-binary-url', arg: '<url>', env: 'STRATA_ADVERTISED_BINARY_URL', type: string, commands: ['broker'], doc: 'the strata://host:port binary clients are sent to (default: from the listen address)' },
   { flag: '--advertised-http-url', arg: '<url>', env: 'STRATA_ADVERTISED_HTTP_URL', type: url, commands: ['broker'], doc: 'the URL other brokers and clients use (default: from the listen address)' },
   { flag: '--ensemble-size', arg: '<n>', env: 'STRATA_ENSEMBLE_SIZE', type: { kind: 'integer', min: 1, max: 64 }, default: '2', commands: ['broker'], doc: 'bookies per ledger' },
   { flag: '--write-quorum', arg: '<n>', env: 'STRATA_WRITE_QUORUM', type: { kind: 'integer', min: 1, max: 64 }, default: '2', commands: ['broker'], doc: 'copies of each entry (at most the ensemble size)' },

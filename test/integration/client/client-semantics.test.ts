@@ -1,0 +1,251 @@
+// The TypeScript client against a real broker (in process, on real bookie processes and the run's etcd):
+// produce and consume over the binary protocol, exclusive and failover semantics, acks, nacks, readers.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Broker } from '../../../broker/index.js';
+import { waitFor } from '../../../common/index.js';
+import { connect, MessageId, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
+import { Command, encodeCommand, FrameParser, decodeError } from '../../../protocol/index.js';
+import { BrokerHarness, call } from '../../helpers/broker-harness.js';
+
+let harness: BrokerHarness;
+let broker: Broker;
+let client: StrataClient;
+let topicCount = 0;
+
+beforeAll(async () => {
+  harness = await BrokerHarness.start(1);
+  broker = await harness.broker({ binaryPort: 0 });
+  client = await connect(broker.binaryUrl, { operationTimeoutMs: 20_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await harness?.destroy();
+});
+
+async function newTopic(partitions = 1): Promise<string> {
+  const name = `t${++topicCount}`;
+  const res = await call(broker.httpUrl, 'PUT', `/admin/v1/topics/public/default/${name}`, { partitions });
+  expect(res.status).toBe(201);
+  return `public/default/${name}`;
+}
+
+async function take(consumer: Consumer, n: number, timeoutMs = 15_000): Promise<Message[]> {
+  const out: Message[] = [];
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    while (out.length < n) out.push(await consumer.receive(signal));
+  } catch (err) {
+    throw new Error(`received ${out.length} of ${n} messages`, { cause: err });
+  }
+  return out;
+}
+
+describe('binary client', () => {
+  it('stores batched sends in order and an exclusive consumer receives them in order, once acked never again', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: { maxMessages: 50, maxDelayMs: 2 } });
+    const ids = await Promise.all(Array.from({ length: 500 }, (_, i) => producer.send({ value: `m${i}`, properties: { i: String(i) } })));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]!.compareTo(ids[i - 1]!)).toBeGreaterThan(0);
+    const consumer = await client.consumer({ topic, subscription: 's', initialPosition: 'earliest', receiverQueueSize: 64 });
+    const got = await take(consumer, 500);
+    expect(got.map((m) => m.value.toString())).toEqual(Array.from({ length: 500 }, (_, i) => `m${i}`));
+    expect(got.map((m) => m.id.toString())).toEqual(ids.map((id) => id.toString()));
+    expect(got[7]!.properties.i).toBe('7');
+    expect(got[7]!.producerName).toBe(producer.names[0]);
+    await Promise.all(got.map((m) => consumer.ack(m)));
+    await consumer.close();
+    const again = await client.consumer({ topic, subscription: 's', initialPosition: 'earliest' });
+    await producer.send('after');
+    const [next] = await take(again, 1);
+    expect(next!.value.toString()).toBe('after');
+    await again.close();
+    await producer.close();
+  });
+
+  it('refuses a second consumer on an exclusive subscription with CONSUMER_BUSY', async () => {
+    const topic = await newTopic();
+    const first = await client.consumer({ topic, subscription: 'ex', type: 'exclusive' });
+    const other = await connect(broker.binaryUrl, { operationTimeoutMs: 1_000 });
+    await expect(other.consumer({ topic, subscription: 'ex', type: 'exclusive' })).rejects.toMatchObject({ code: 'CONSUMER_BUSY' });
+    await other.close();
+    await first.close();
+  });
+
+  it('failover: the standby becomes active when the active consumer leaves and gets the unacked messages again', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: false });
+    for (let i = 0; i < 20; i++) await producer.send(`f${i}`);
+    const changes: boolean[] = [];
+    const a = await client.consumer({ topic, subscription: 'fo', type: 'failover', name: 'a', initialPosition: 'earliest' });
+    const client2 = await connect(broker.binaryUrl);
+    const b = await client2.consumer({ topic, subscription: 'fo', type: 'failover', name: 'b', initialPosition: 'earliest', onActiveChange: (_, active) => changes.push(active) });
+    expect(a.activePartitions).toEqual([0]);
+    expect(b.activePartitions).toEqual([]);
+    const first = await take(a, 20);
+    for (const m of first.slice(0, 10)) await a.ack(m);
+    await a.close();
+    await waitFor('b active', () => b.activePartitions.length === 1, { timeoutMs: 10_000 });
+    const rest = await take(b, 10);
+    expect(rest.map((m) => m.value.toString())).toEqual(Array.from({ length: 10 }, (_, i) => `f${i + 10}`));
+    expect(rest.every((m) => m.redeliveryCount === 1)).toBe(true);
+    expect(changes).toEqual([true]);
+    await b.close();
+    await client2.close();
+    await producer.close();
+  });
+
+  it('a cumulative ack acknowledges everything up to the message, inside a batch too', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: { maxMessages: 10, maxDelayMs: 50 } });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => producer.send(`c${i}`)));
+    const consumer = await client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
+    const got = await take(consumer, 30);
+    await consumer.ackCumulative(got[14]!);
+    await consumer.close();
+    const again = await client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
+    const rest = await take(again, 15);
+    expect(rest.map((m) => m.value.toString())).toEqual(Array.from({ length: 15 }, (_, i) => `c${i + 15}`));
+    await again.close();
+    await producer.close();
+  });
+
+  it('a nacked message is delivered again with its redelivery count; acked neighbours in its batch are skipped', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 50 } });
+    await Promise.all(['x0', 'x1', 'x2'].map((v) => producer.send(v)));
+    const consumer = await client.consumer({ topic, subscription: 'nk', initialPosition: 'earliest' });
+    const got = await take(consumer, 3);
+    expect(got[0]!.batchSize).toBe(3);
+    await consumer.ack(got[0]!);
+    await consumer.ack(got[2]!);
+    await consumer.nack(got[1]!);
+    const [again] = await take(consumer, 1);
+    expect(again!.value.toString()).toBe('x1');
+    expect(again!.redeliveryCount).toBe(1);
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('ack timeout delivers unacknowledged messages again', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic });
+    await producer.send('slow');
+    const consumer = await client.consumer({ topic, subscription: 'at', initialPosition: 'earliest', ackTimeoutMs: 300 });
+    const [first] = await take(consumer, 1);
+    const [second] = await take(consumer, 1);
+    expect(second!.id.equals(first!.id)).toBe(true);
+    expect(second!.redeliveryCount).toBe(1);
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('latest subscriptions start after what is stored; readers start where they are told', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: { maxMessages: 4, maxDelayMs: 20 } });
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => producer.send(`r${i}`)));
+    const latest = await client.consumer({ topic, subscription: 'late' });
+    await producer.send('r8');
+    expect((await take(latest, 1))[0]!.value.toString()).toBe('r8');
+    const fromEarliest = await client.reader({ topic, startMessageId: 'earliest' });
+    expect((await take(fromEarliest, 9)).map((m) => m.value.toString())).toEqual(Array.from({ length: 9 }, (_, i) => `r${i}`));
+    const fromId = await client.reader({ topic, startMessageId: ids[5]!.toString() });
+    expect((await take(fromId, 3)).map((m) => m.value.toString())).toEqual(['r5', 'r6', 'r7']);
+    const fromLatest = await client.reader({ topic, startMessageId: 'latest' });
+    await producer.send('r9');
+    expect((await take(fromLatest, 1))[0]!.value.toString()).toBe('r9');
+    for (const c of [latest, fromEarliest, fromId, fromLatest]) await c.close();
+    await producer.close();
+  });
+
+  it('shares deduplication with the HTTP path: a named producer resuming after what HTTP stored', async () => {
+    const topic = await newTopic();
+    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'h0', sequenceId: 0 }, { value: 'h1', sequenceId: 1 }] });
+    expect(http.status).toBe(200);
+    const producer = await client.producer({ topic, name: 'shared-p' });
+    await producer.send('b2');
+    const dup = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'b2', sequenceId: 2 }] });
+    expect(dup.body.results[0].duplicate).toBe(true);
+    const reader = await client.reader({ topic, startMessageId: 'earliest' });
+    const got = await take(reader, 3);
+    expect(got.map((m) => [m.value.toString(), m.sequenceId])).toEqual([['h0', 0], ['h1', 1], ['b2', 2]]);
+    await reader.close();
+    await producer.close();
+  });
+
+  it('partitioned topics: keys route like the HTTP API and every partition is consumed', async () => {
+    const topic = await newTopic(3);
+    const producer = await client.producer({ topic });
+    const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send({ key: `k${i % 6}`, value: `v${i}` })));
+    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { messages: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, value: 'x' })) });
+    for (let i = 0; i < 6; i++) expect(sent[i]!.partition).toBe(http.body.results[i].partition);
+    const consumer = await client.consumer({ topic, subscription: 'all', initialPosition: 'earliest' });
+    const got = await take(consumer, 66);
+    expect(new Set(got.map((m) => m.partition)).size).toBeGreaterThan(1);
+    for (let k = 0; k < 6; k++) {
+      const values = got.filter((m) => m.key === `k${k}` && m.value.toString() !== 'x').map((m) => Number(m.value.toString().slice(1)));
+      expect(values).toEqual(Array.from({ length: 10 }, (_, j) => k + 6 * j));
+    }
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('reports an unknown topic as TOPIC_NOT_FOUND, not retriable', async () => {
+    await expect(client.producer({ topic: 'public/default/nope' })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
+  });
+});
+
+describe('binary protocol errors', () => {
+  function rawConnection(): Promise<{ socket: net.Socket; frames: () => ReturnType<FrameParser['push']>; ended: Promise<void> }> {
+    const url = new URL(broker.binaryUrl.replace('strata://', 'http://'));
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => resolve({ socket, frames: () => received, ended }));
+      const parser = new FrameParser();
+      const received: ReturnType<FrameParser['push']> = [];
+      socket.on('data', (c) => received.push(...parser.push(c)));
+      const ended = new Promise<void>((r) => socket.on('close', () => r()));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers garbage with one ERROR frame and closes only that connection', async () => {
+    const raw = await rawConnection();
+    raw.socket.write(Buffer.from([0, 0, 0, 9, 0x02, 0x01, 0, 0, 0, 0, 0, 1, 0xff]));
+    await raw.ended;
+    const [error] = raw.frames();
+    expect(error!.command).toBe(Command.ERROR);
+    expect(decodeError(error!).code).toBe('MALFORMED_FRAME');
+    const topic = await newTopic();
+    const producer = await client.producer({ topic });
+    expect((await producer.send('still fine')).known).toBe(true);
+    await producer.close();
+  });
+
+  it('refuses any command before CONNECT with NOT_CONNECTED, and versions it does not speak', async () => {
+    const raw = await rawConnection();
+    raw.socket.write(Buffer.concat(encodeCommand('PARTITION_METADATA', 1, { topic: 'a/b/c' })));
+    await raw.ended;
+    expect(decodeError(raw.frames()[0]!).code).toBe('NOT_CONNECTED');
+    const raw2 = await rawConnection();
+    raw2.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 7, maxVersion: 9, clientName: 'future' })));
+    await raw2.ended;
+    expect(decodeError(raw2.frames()[0]!).code).toBe('UNSUPPORTED_VERSION');
+  });
+
+  it('refuses a batch that does not name its producer, and stores nothing', async () => {
+    const topic = await newTopic();
+    const raw = await rawConnection();
+    raw.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'raw' })));
+    raw.socket.write(Buffer.concat(encodeCommand('PRODUCER', 2, { producerId: 1, topic, partition: 0, producerName: 'p1' })));
+    raw.socket.write(Buffer.concat(encodeCommand('SEND', 3, { producerId: 1, payload: Buffer.from('not a batch at all') })));
+    await waitFor('three answers', () => raw.frames().length >= 3, { timeoutMs: 10_000 });
+    const error = raw.frames().find((f) => f.requestId === 3)!;
+    expect(error.command).toBe(Command.ERROR);
+    expect(decodeError(error).code).toBe('BAD_REQUEST');
+    raw.socket.destroy();
+    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    expect(stats.body.stats[0].msgIn).toBe(0);
+    expect(MessageId.UNKNOWN.known).toBe(false);
+  });
+});
