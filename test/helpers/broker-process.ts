@@ -10,12 +10,17 @@ export class BrokerProcess {
   private constructor(
     readonly id: string,
     readonly port: number,
+    readonly binaryPort: number,
     private readonly cluster: BookieCluster,
     private readonly extraArgs: string[],
   ) {}
 
   static async create(id: string, cluster: BookieCluster, extraArgs: string[] = []): Promise<BrokerProcess> {
-    return new BrokerProcess(id, await freePort(), cluster, extraArgs);
+    return new BrokerProcess(id, await freePort(), await freePort(), cluster, extraArgs);
+  }
+
+  get binaryUrl(): string {
+    return `strata://127.0.0.1:${this.binaryPort}`;
   }
 
   get url(): string {
@@ -30,7 +35,7 @@ export class BrokerProcess {
     const q = String(Math.min(2, this.cluster.bookies.length));
     this.child = spawnTs(
       'cli/main.ts',
-      ['broker', '--id', this.id, '--http-port', String(this.port), '--etcd', this.cluster.etcdEndpoints.join(','), '--etcd-namespace', this.cluster.namespace,
+      ['broker', '--id', this.id, '--http-port', String(this.port), '--binary-port', String(this.binaryPort), '--etcd', this.cluster.etcdEndpoints.join(','), '--etcd-namespace', this.cluster.namespace,
         '--session-ttl-ms', '2000', '--ensemble-size', q, '--write-quorum', q, '--ack-quorum', q, ...this.extraArgs],
       { STRATA_LOG_LEVEL: 'warn' },
     );
