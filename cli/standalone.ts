@@ -56,7 +56,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new PortInUseError(`port ${(err as { port?: number }).port ?? options.httpPort} on ${options.httpHost} is already in use; stop what holds it or pass --http-port N / --binary-port N`);
+        throw new PortInUseError(`port ${options.httpHost}:${(err as { port?: number }).port ?? options.httpPort} is already in use; stop what holds it or pass --http-port N / --binary-port N`);
       }
       throw err;
     }

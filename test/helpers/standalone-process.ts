@@ -9,10 +9,15 @@ import { spawnTs, type NodeChild } from './node-child.js';
 export class StandaloneProcess {
   child: NodeChild | undefined;
 
-  private constructor(readonly dataDir: string, readonly port: number) {}
+  private constructor(readonly dataDir: string, readonly port: number, readonly binaryPort: number) {}
 
   static async create(): Promise<StandaloneProcess> {
-    return new StandaloneProcess(await fs.mkdtemp(path.join(os.tmpdir(), 'strata-standalone-')), await freePort());
+    return new StandaloneProcess(await fs.mkdtemp(path.join(os.tmpdir(), 'strata-standalone-')), await freePort(), await freePort());
+  }
+
+  /** The binary protocol URL (strata://…). */
+  get binaryUrl(): string {
+    return `strata://127.0.0.1:${this.binaryPort}`;
   }
 
   get url(): string {
@@ -20,7 +25,7 @@ export class StandaloneProcess {
   }
 
   async start(): Promise<void> {
-    this.child = spawnTs('cli/main.ts', ['standalone', '--data-dir', this.dataDir, '--http-port', String(this.port)], { STRATA_LOG_LEVEL: 'warn' });
+    this.child = spawnTs('cli/main.ts', ['standalone', '--data-dir', this.dataDir, '--http-port', String(this.port), '--binary-port', String(this.binaryPort)], { STRATA_LOG_LEVEL: 'warn' });
     const child = this.child;
     await waitFor(
       'standalone ready',

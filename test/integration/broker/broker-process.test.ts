@@ -17,7 +17,8 @@ describe('strata broker process', () => {
 
   it('serves produce and receive, lists brokers and bookies, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const broker = spawnTs('cli/main.ts', ['broker', '--id', 'b-1', '--http-port', String(port), '--etcd', cluster.etcdEndpoints.join(','), '--etcd-namespace', cluster.namespace], { STRATA_LOG_LEVEL: 'warn' });
+    const binaryPort = await freePort();
+    const broker = spawnTs('cli/main.ts', ['broker', '--id', 'b-1', '--http-port', String(port), '--binary-port', String(binaryPort), '--etcd', cluster.etcdEndpoints.join(','), '--etcd-namespace', cluster.namespace], { STRATA_LOG_LEVEL: 'warn' });
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitFor('broker ready', async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
@@ -27,7 +28,7 @@ describe('strata broker process', () => {
       const got = await call(url, 'POST', '/v1/topics/public/default/p/subscriptions/s/receive', { max: 10, waitMs: 500 });
       expect(got.body.messages.map((m: { value: string }) => m.value).sort()).toEqual(['1', '2']);
       const brokers = await call(url, 'GET', '/admin/v1/brokers');
-      expect(brokers.body.brokers).toEqual([{ id: 'b-1', httpUrl: url, binaryUrl: '', partitions: 2 }]);
+      expect(brokers.body.brokers).toEqual([{ id: 'b-1', httpUrl: url, binaryUrl: `strata://127.0.0.1:${binaryPort}`, partitions: 2 }]);
       const bookies = await call(url, 'GET', '/admin/v1/bookies');
       expect(bookies.body.bookies.map((b: { id: string }) => b.id).sort()).toEqual(['bookie-1', 'bookie-2']);
       const ownership = await call(url, 'GET', '/admin/v1/ownership');
