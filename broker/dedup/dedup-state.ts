@@ -8,8 +8,8 @@ import { decodeDedupSnapshot, encodeDedupSnapshot, type ProducerRecord } from '.
  * The verdict on a batch with sequence ids first … last from one producer:
  * - `new`: every id is above everything stored or in flight; store it (after `markPending`).
  * - `duplicate`: every id is stored already; answer success without storing. `position` is where message
- *   `first` is stored (message first + i is at batchIndex + i of that entry), known while the ids lie in the
- *   producer's last stored batch.
+ *   `first` is stored (message first + i is at batchIndex + i of that entry), known while the ids lie in one of
+ *   the producer's last 64 batches stored or replayed since the broker loaded the partition.
  * - `in-flight`: the ids belong to a batch being written; the outcome is not known yet, so neither store nor
  *   confirm: answer a retriable error (or wait for the write).
  * - `overlap`: some ids are stored (or in flight) and some are not: the client re-batched a resend, which the
@@ -32,6 +32,8 @@ export class DedupState {
   /** Highest sequence id handed to the log and not yet confirmed, per producer (only when above `stored`). */
   private readonly pending = new Map<string, number>();
   private coveredPosition: Position | undefined;
+  /** The last batches stored per producer (memory only), so a resent older batch is answered with its position. */
+  private readonly recent = new Map<string, RecentBatch[]>();
 
   constructor(covered?: Position, producers?: ReadonlyMap<string, ProducerRecord>) {
     this.coveredPosition = covered === undefined ? undefined : { ...covered };
@@ -72,8 +74,10 @@ export class DedupState {
     if (stored !== undefined && lastSequenceId <= storedLast) {
       const { ledgerId, entryId, batchIndex } = stored.position;
       const offset = storedLast - firstSequenceId; // how far before the stored batch's last message `first` is
-      return offset <= batchIndex
-        ? { status: 'duplicate', position: { ledgerId, entryId, batchIndex: batchIndex - offset } }
+      if (offset <= batchIndex) return { status: 'duplicate', position: { ledgerId, entryId, batchIndex: batchIndex - offset } };
+      const older = this.recent.get(producer)?.find((b) => b.first <= firstSequenceId && firstSequenceId <= b.last);
+      return older
+        ? { status: 'duplicate', position: { ledgerId: older.ledgerId, entryId: older.entryId, batchIndex: firstSequenceId - older.first } }
         : { status: 'duplicate' };
     }
     if (firstSequenceId > pushedLast) return { status: 'new' };
@@ -105,7 +109,13 @@ export class DedupState {
   record(producer: string, lastSequenceId: number, position: MessagePosition): void {
     checkProducer(producer);
     checkRange(lastSequenceId, lastSequenceId);
-    if (lastSequenceId > this.lastSequenceId(producer)) this.stored.set(producer, { lastSequenceId, position: { ...position } });
+    if (lastSequenceId > this.lastSequenceId(producer)) {
+      this.stored.set(producer, { lastSequenceId, position: { ...position } });
+      let recent = this.recent.get(producer);
+      if (!recent) this.recent.set(producer, (recent = []));
+      recent.push({ first: lastSequenceId - position.batchIndex, last: lastSequenceId, ledgerId: position.ledgerId, entryId: position.entryId });
+      if (recent.length > RECENT_BATCHES) recent.shift();
+    }
     const pending = this.pending.get(producer);
     if (pending !== undefined && pending <= lastSequenceId) this.pending.delete(producer);
     this.cover(position);
@@ -128,6 +138,7 @@ export class DedupState {
   remove(producer: string): void {
     this.stored.delete(producer);
     this.pending.delete(producer);
+    this.recent.delete(producer);
   }
 
   private cover(p: Position): void {
@@ -136,6 +147,16 @@ export class DedupState {
     }
   }
 }
+
+interface RecentBatch {
+  first: number;
+  last: number;
+  ledgerId: number;
+  entryId: number;
+}
+
+/** Batches remembered per producer for positions of duplicates: more than a client keeps unanswered by default. */
+const RECENT_BATCHES = 64;
 
 function checkProducer(producer: string): void {
   if (producer === '') throw new RangeError('an anonymous producer (empty name) has no deduplication');
