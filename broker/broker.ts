@@ -156,6 +156,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
         port: this.config.binaryPort,
         tls: this.config.binaryTls,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        metrics: this.stats.binary,
         log: this.log,
       });
     }

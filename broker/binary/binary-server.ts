@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type { Logger } from '../../common/index.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../../protocol/index.js';
 import type { BinaryBrokerApi } from './binary-broker-api.js';
-import { ClientSession } from './client-session.js';
+import { ClientSession, type BinaryMetrics } from './client-session.js';
 
 export interface BinaryServerOptions {
   host: string;
@@ -15,6 +15,7 @@ export interface BinaryServerOptions {
   heartbeatIntervalMs?: number;
   maxFrameSize?: number;
   maxInFlightSends?: number;
+  metrics: BinaryMetrics;
   log: Logger;
 }
 
@@ -30,6 +31,7 @@ export class BinaryServer {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
       maxInFlightSends: options.maxInFlightSends ?? 1000,
+      metrics: options.metrics,
       log: options.log,
     };
     const sessions = new Set<ClientSession>();

@@ -34,7 +34,16 @@ export interface ClientSessionOptions {
   maxFrameSize: number;
   /** Sends in flight on one connection above which reading from it pauses (TCP pushes back). */
   maxInFlightSends: number;
+  metrics: BinaryMetrics;
   log: Logger;
+}
+
+/** Counters the binary path feeds (the broker's Prometheus metrics). */
+export interface BinaryMetrics {
+  stored(messages: number, bytes: number): void;
+  pushed(messages: number): void;
+  acked(messages: number): void;
+  connections(delta: number): void;
 }
 
 interface OpenProducer {
@@ -79,6 +88,7 @@ export class ClientSession {
     this.closed = this.conn.closed.then((err) => this.onClosed(err));
     this.heartbeat = setInterval(() => this.checkHeartbeat(), options.heartbeatIntervalMs);
     this.heartbeat.unref();
+    options.metrics.connections(1);
   }
 
   get state(): ClientSessionState {
@@ -158,6 +168,7 @@ export class ClientSession {
           const c = this.consumer(command.value.consumerId);
           if (command.value.cumulative && command.value.positions.length !== 1) throw new InvalidRequestError('a cumulative ack names exactly one position');
           const acked = await c.dispatcher.ack(command.value.positions, command.value.cumulative);
+          this.options.metrics.acked(acked);
           return { name: 'ACK_RESPONSE', value: { acked } };
         });
       case 'NACK':
@@ -199,6 +210,7 @@ export class ClientSession {
     producer.partition.storeProducerBatch(producer.name, payload).then(
       (r) => {
         this.sendSettled();
+        if (!r.duplicate) this.options.metrics.stored(r.messages, payload.length);
         const p = r.position;
         this.send(encodeCommand('SEND_RECEIPT', requestId, { duplicate: r.duplicate, ledgerId: p?.ledgerId ?? -1, entryId: p?.entryId ?? -1, batchIndex: p?.batchIndex ?? 0 }));
       },
@@ -266,7 +278,8 @@ export class ClientSession {
       get writable() {
         return conn.isOpen && conn.writable;
       },
-      push: (e: PushedEntry) => {
+      push: (e: PushedEntry, messages: number) => {
+        this.options.metrics.pushed(messages);
         this.send(
           encodeCommand('MESSAGE', 0, {
             consumerId,
@@ -377,6 +390,7 @@ export class ClientSession {
   private onClosed(err: Error | undefined): void {
     this.current = 'closed';
     clearInterval(this.heartbeat);
+    this.options.metrics.connections(-1);
     for (const id of [...this.producers.keys()]) this.dropProducer(id);
     for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
     if (err && !(err instanceof ProtocolError)) this.options.log.debug({ err }, 'binary connection closed');

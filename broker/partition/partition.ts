@@ -155,7 +155,7 @@ export class Partition {
    * Stores a batch received over the binary protocol as it is. Its header must be readable, name `producer` and
    * carry sequence ids; anything else is an InvalidRequestError and nothing is written.
    */
-  storeProducerBatch(producer: string, entry: Buffer): Promise<{ duplicate: boolean; position?: MessagePosition }> {
+  async storeProducerBatch(producer: string, entry: Buffer): Promise<{ duplicate: boolean; position?: MessagePosition; messages: number }> {
     let header;
     try {
       header = decodeMessageBatchHeader(entry);
@@ -165,7 +165,7 @@ export class Partition {
     }
     if (header.producerName !== producer) throw new InvalidRequestError(`the batch names producer ${JSON.stringify(header.producerName)}, the connection's producer is ${JSON.stringify(producer)}`);
     if (header.firstSequenceId < 0) throw new InvalidRequestError('a producer batch must carry sequence ids');
-    return this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry);
+    return { ...(await this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry)), messages: header.messageCount };
   }
 
   /** The highest sequence id of `producer` stored here, −1 if none. */

@@ -22,7 +22,8 @@ export interface ConsumerSink {
   readonly name: string;
   /** False while the connection is congested; the dispatcher stops pushing until `resume()` is called. */
   readonly writable: boolean;
-  push(entry: PushedEntry): void;
+  /** Sends one entry; `messages` = those of its batch not acknowledged yet. */
+  push(entry: PushedEntry, messages: number): void;
   activeChanged(active: boolean): void;
 }
 
@@ -212,8 +213,9 @@ export class StreamDispatcher {
         const ackedIndexes = this.withStartSkip(position, acked === 'none' ? undefined : acked, messageCount);
         const k = key(position);
         this.delivered.set(k, position);
-        c.sink.push({ position, data, redeliveryCount: this.counts.get(k) ?? 0, ackedIndexes });
-        c.permits -= messageCount - (ackedIndexes ? popcount(ackedIndexes) : 0);
+        const messages = messageCount - (ackedIndexes ? popcount(ackedIndexes) : 0);
+        c.sink.push({ position, data, redeliveryCount: this.counts.get(k) ?? 0, ackedIndexes }, messages);
+        c.permits -= messages;
         if (c.permits <= 0 || !c.sink.writable) break;
       }
     }

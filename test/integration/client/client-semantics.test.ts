@@ -191,6 +191,15 @@ describe('binary client', () => {
     await producer.close();
   });
 
+  it('counts binary connections, stored, pushed and acknowledged messages in /metrics', async () => {
+    const metrics = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('strata_broker_binary_connections')).toBeGreaterThanOrEqual(1);
+    expect(value('strata_broker_messages_in_total')).toBeGreaterThanOrEqual(500);
+    expect(value('strata_broker_messages_out_total')).toBeGreaterThanOrEqual(500);
+    expect(value('strata_broker_acks_total')).toBeGreaterThanOrEqual(500);
+  });
+
   it('reports an unknown topic as TOPIC_NOT_FOUND, not retriable', async () => {
     await expect(client.producer({ topic: 'public/default/nope' })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
   });
