@@ -25,6 +25,7 @@ import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
 import { PartitionRouter, type Route } from './routing/partition-router.js';
 import { forward } from './routing/forward-client.js';
 import { SessionKeeper } from './ownership/session-keeper.js';
+import { listBookies, listBrokers, listOwnership, type BookieListing, type BrokerListing, type OwnershipListing } from './admin/cluster-view.js';
 
 export interface BrokerConfig {
   id: string;
@@ -334,32 +335,16 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     await this.topics.delete(name);
   }
 
-  async brokers(): Promise<Array<{ id: string; httpUrl: string; binaryUrl: string; partitions: number }>> {
-    const [{ entries }, owned] = await Promise.all([this.config.store.list(keys.brokers), this.config.store.list(keys.ownerships)]);
-    const counts = new Map<string, number>();
-    for (const o of owned.entries) {
-      const b = parseJson<{ brokerId: string }>(o.value).brokerId;
-      counts.set(b, (counts.get(b) ?? 0) + 1);
-    }
-    return entries.map((e) => {
-      const id = e.key.slice(keys.brokers.length);
-      const v = parseJson<{ httpUrl: string; binaryUrl: string }>(e.value);
-      return { id, httpUrl: v.httpUrl, binaryUrl: v.binaryUrl, partitions: counts.get(id) ?? 0 };
-    });
+  brokers(): Promise<BrokerListing[]> {
+    return listBrokers(this.config.store);
   }
 
-  async bookies(): Promise<Array<{ id: string; address: string }>> {
-    const { entries } = await this.config.store.list(keys.bookies);
-    return entries.map((e) => ({ id: e.key.slice(keys.bookies.length), address: parseJson<{ address: string }>(e.value).address }));
+  bookies(): Promise<BookieListing[]> {
+    return listBookies(this.config.store);
   }
 
-  async ownership(): Promise<Array<{ topic: string; partition: number; broker: string }>> {
-    const { entries } = await this.config.store.list(keys.ownerships);
-    return entries.map((e) => {
-      const path = e.key.slice(keys.ownerships.length);
-      const cut = path.lastIndexOf('/');
-      return { topic: path.slice(0, cut), partition: Number(path.slice(cut + 1)), broker: parseJson<{ brokerId: string }>(e.value).brokerId };
-    });
+  ownership(): Promise<OwnershipListing[]> {
+    return listOwnership(this.config.store);
   }
 
   // ---- messages ----
