@@ -1,6 +1,7 @@
 // The client across a graceful move (the owner stops: TOPIC_MOVED, then the connection closes) and against
 // hostile input: acks of messages received before the move still count, the producer's pending bound holds,
 // a slow consumer is pushed no more than its permits, and random bytes never hurt the broker.
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../broker/index.js';
@@ -124,5 +125,24 @@ describe('hostile input on the binary port', () => {
     const producer = await client.producer({ topic: 'public/default/after-fuzz' });
     expect((await producer.send('alive')).known).toBe(true);
     await client.close();
+  });
+});
+
+describe('TLS', () => {
+  it('serves the binary protocol over TLS (strata+tls://) with the same commands', async () => {
+    const [key, cert] = await Promise.all(['key.pem', 'cert.pem'].map((f) => readFile(new URL(`../../fixtures/tls/${f}`, import.meta.url))));
+    const secure = await harness.broker({ id: 'broker-tls', binaryPort: 0, binaryTls: { key, cert } });
+    expect(secure.binaryUrl).toMatch(/^strata\+tls:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call(secure.httpUrl, 'PUT', '/admin/v1/topics/public/default/tls', { partitions: 1 })).status).toBe(201);
+    // Claimed by the TLS broker, which the lookup then names.
+    const client = await connect(secure.binaryUrl, { tls: { ca: cert } });
+    const producer = await client.producer({ topic: 'public/default/tls' });
+    const id = await producer.send('over tls');
+    const reader = await client.reader({ topic: 'public/default/tls', startMessageId: id });
+    expect((await reader.receive(AbortSignal.timeout(10_000))).value.toString()).toBe('over tls');
+    await client.close();
+    // Without trusting the certificate, the client refuses the connection.
+    await expect(connect(secure.binaryUrl, { connectTimeoutMs: 5_000 })).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
+    await secure.stop();
   });
 });
