@@ -1,7 +1,10 @@
 // The Strata entry of the peer benchmark harness (../shared/bench, README "Strata"): how to start standalone,
 // and a driver over the TypeScript binary client with the durable ack of the design (a send is answered only
 // once the batch is fdatasync'ed in the bookie's journal).
+/* global fetch */
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
+import { setTimeout } from 'node:timers';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -10,6 +10,7 @@ interface Run {
   rep: number;
   error?: string;
   ackSemantics?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the harness's result JSON, read field by field
   result?: any;
   server?: { vmHWM_kB: number; cpuS: number };
   clientCpuS?: number;
@@ -18,6 +19,7 @@ interface Run {
 interface ResultFile {
   command: string;
   params: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   environment: Record<string, any>;
   runs: Run[];
   finishedAt?: string;
