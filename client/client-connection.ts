@@ -151,7 +151,10 @@ export class ClientConnection {
     if (frame.command === Command.ERROR) {
       const e = decodeError(frame);
       if (frame.requestId === CONNECTION_REQUEST_ID) {
-        this.conn.destroy(new BrokerRequestError(e.code, e.message));
+        // The broker closes the connection after this: pending requests fail with its reason (e.g. UNSUPPORTED_VERSION).
+        const error = new BrokerRequestError(e.code, e.message);
+        this.pending.failAll(error);
+        this.conn.destroy(error);
         return;
       }
       this.pending.reject(frame.requestId, new BrokerRequestError(e.code, e.message));

@@ -188,7 +188,8 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
         try {
           await listener(m, this);
         } catch (err) {
-          this.client.log.warn({ err, topic: this.topic }, 'message listener failed; the message is not acked');
+          this.client.log.warn({ err, topic: this.topic }, 'message listener failed; the message is delivered again');
+          await this.nack(m).catch(() => undefined);
         }
       }
     })();

@@ -1,5 +1,6 @@
 // Messages as the client hands them out, and message ids (the same opaque strings as the HTTP API's).
 import { decodeMessageId, encodeMessageId, type MessageInput } from '../protocol/index.js';
+import { InvalidArgumentError } from './errors.js';
 
 /** What `send()` takes: only `value` is required. Strings are sent as UTF-8. */
 export interface OutgoingMessage {
@@ -25,7 +26,12 @@ export class MessageId {
 
   /** Parses the opaque string form (as printed by `toString()` and used by the HTTP API). */
   static parse(id: string): MessageId {
-    const m = decodeMessageId(id);
+    let m;
+    try {
+      m = decodeMessageId(id);
+    } catch (err) {
+      throw new InvalidArgumentError(`invalid message id ${JSON.stringify(id.slice(0, 64))}: ${(err as Error).message}`, { cause: err });
+    }
     return new MessageId(m.partition, m.ledgerId, m.entryId, m.batchIndex);
   }
 

@@ -37,6 +37,7 @@ interface PendingAck {
   reject(err: Error): void;
 }
 
+const ACK_RETRY_MS = 500;
 const TYPE_CODES: Record<SubscriptionType, number> = { exclusive: 0, failover: 1 };
 
 export class PartitionConsumer {
@@ -106,7 +107,9 @@ export class PartitionConsumer {
     const conn = this.conn;
     conn?.detach('consumer', this.consumerId);
     if (conn?.isOpen) await conn.request('CLOSE_CONSUMER', { consumerId: this.consumerId }).catch(() => undefined);
-    for (const a of this.acks.splice(0)) a.reject(new ClosedError('consumer closed before the ack was sent'));
+    const closed = new ClosedError('consumer closed before the ack was answered');
+    for (const a of this.acks.splice(0)) a.reject(closed);
+    for (const batch of this.unsent.splice(0)) batch.items.forEach((i) => i.reject(closed));
   }
 
   private queueAck(message: Message, cumulative: boolean): Promise<void> {
@@ -140,10 +143,20 @@ export class PartitionConsumer {
     conn.request('ACK', { consumerId: this.consumerId, cumulative: batch.cumulative, positions: batch.items.map((i) => i.position) }).then(
       () => batch.items.forEach((i) => i.resolve()),
       (err: ClientError) => {
-        if (err.retriable && !this.closed) this.unsent.push(batch);
-        else batch.items.forEach((i) => i.reject(err));
+        if (!err.retriable || this.closed) {
+          batch.items.forEach((i) => i.reject(err));
+          return;
+        }
+        // Retried: with the next connection, or after a pause while this one stays up (e.g. STORE_UNAVAILABLE).
+        this.unsent.push(batch);
+        if (conn.isOpen) setTimeout(() => this.resendUnsent(), ACK_RETRY_MS).unref();
       },
     );
+  }
+
+  private resendUnsent(): void {
+    if (this.reconnecting || this.closed) return;
+    for (const batch of this.unsent.splice(0)) this.sendAcks(batch);
   }
 
   private onMessage(v: CommandValue<'MESSAGE'>, generation: number): void {

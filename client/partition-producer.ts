@@ -5,7 +5,7 @@
 // States: connecting → ready → (connection lost / TOPIC_MOVED) connecting → … → closed.
 import { encodeMessageBatch, type MessageInput } from '../protocol/index.js';
 import type { ClientConnection } from './client-connection.js';
-import { BrokerRequestError, ClosedError, TimeoutError, type ClientError } from './errors.js';
+import { BrokerRequestError, ClosedError, InvalidArgumentError, TimeoutError, type ClientError } from './errors.js';
 import { MessageId } from './message.js';
 import type { StrataClient } from './strata-client.js';
 
@@ -121,7 +121,13 @@ export class PartitionProducer {
   private transmit(batch: Batch): void {
     const conn = this.conn!;
     const generation = this.generation;
-    batch.entry ??= Buffer.concat(encodeMessageBatch({ producerName: this.name, firstSequenceId: batch.first, publishTime: Date.now() }, batch.messages!));
+    try {
+      batch.entry ??= Buffer.concat(encodeMessageBatch({ producerName: this.name, firstSequenceId: batch.first, publishTime: Date.now() }, batch.messages!));
+    } catch (err) {
+      // What the batch format cannot carry (too many properties, a key too long): those sends fail, nothing else.
+      this.fail(batch, new InvalidArgumentError(`cannot send: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
     batch.messages = undefined;
     conn.request('SEND', { producerId: this.producerId, payload: batch.entry }, this.sendTimeoutMs).then(
       (res) => {

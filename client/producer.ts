@@ -1,8 +1,8 @@
 // A producer on a topic: routes each message to a partition (by key, with the same hash as the HTTP API; keyless
 // messages stick to one partition per batch, then move on), bounds what is pending, and answers each send() with
 // the message's id once it is durable.
-import { partitionForKey } from '../protocol/index.js';
-import { ClosedError, InvalidArgumentError, ProducerQueueFullError } from './errors.js';
+import { MAX_BATCH_PAYLOAD_SIZE, partitionForKey } from '../protocol/index.js';
+import { AbortedError, ClosedError, InvalidArgumentError, ProducerQueueFullError } from './errors.js';
 import { toInput, type MessageId, type OutgoingMessage } from './message.js';
 import { PartitionProducer, type BatchingOptions } from './partition-producer.js';
 import type { StrataClient } from './strata-client.js';
@@ -23,6 +23,9 @@ export interface ProducerOptions {
   routing?: 'key' | ((message: OutgoingMessage, partitions: number) => number);
 }
 
+/** The largest message value: one message must fit a batch with room for its framing. */
+const MAX_MESSAGE_VALUE = MAX_BATCH_PAYLOAD_SIZE - 64 * 1024;
+
 export class Producer {
   private pending = 0;
   private spaceWaiters: Array<() => void> = [];
@@ -42,6 +45,9 @@ export class Producer {
     const count = await client.partitionCount(options.topic);
     const batching: BatchingOptions =
       options.batching === false ? { maxMessages: 1, maxBytes: 1, maxDelayMs: 0 } : { maxMessages: 1000, maxBytes: 128 * 1024, maxDelayMs: 1, ...options.batching };
+    if (!(batching.maxMessages >= 1 && batching.maxMessages <= 10_000)) throw new InvalidArgumentError('batching.maxMessages must be 1 … 10,000');
+    if (!(batching.maxBytes >= 1 && batching.maxBytes <= MAX_MESSAGE_VALUE)) throw new InvalidArgumentError(`batching.maxBytes must be 1 … ${MAX_MESSAGE_VALUE}`);
+    if (!(batching.maxDelayMs >= 0)) throw new InvalidArgumentError('batching.maxDelayMs must be ≥ 0');
     const maxPending = options.maxPendingMessages ?? 10_000;
     if (!(maxPending >= 1)) throw new InvalidArgumentError('maxPendingMessages must be ≥ 1');
     const holder: { producer?: Producer } = {};
@@ -86,6 +92,7 @@ export class Producer {
       if (this.closed) throw new ClosedError(`producer on ${this.topic} is closed`);
     }
     const input = toInput(m);
+    if (input.value.length > MAX_MESSAGE_VALUE) throw new InvalidArgumentError(`a message value of ${input.value.length} bytes exceeds the maximum of ${MAX_MESSAGE_VALUE}`);
     const partition = this.partitionFor(m);
     this.pending++;
     return this.partitions[partition]!.send(input, input.value.length);
@@ -93,7 +100,7 @@ export class Producer {
 
   private roomOrAbort(signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      const onAbort = () => reject(new AbortedError('send aborted while waiting for room in the pending queue', { cause: signal!.reason }));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.spaceWaiters.push(() => {

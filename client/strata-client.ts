@@ -28,8 +28,19 @@ export async function connect(urls: string | readonly string[], options: ClientO
   const list = typeof urls === 'string' ? [urls] : [...urls];
   if (list.length === 0) throw new InvalidArgumentError('connect() needs at least one broker URL');
   const client = new StrataClient(list.map(parseBrokerUrl), options);
-  await client.connection(client.seeds[0]!);
-  return client;
+  // Reachable through any one of the URLs; the error of the last one if none answers.
+  let lastError: unknown;
+  for (const seed of client.seeds) {
+    try {
+      await client.connection(seed);
+      return client;
+    } catch (err) {
+      lastError = err;
+      if ((err as ClientError).retriable === false) break;
+    }
+  }
+  await client.close();
+  throw lastError;
 }
 
 export class StrataClient {

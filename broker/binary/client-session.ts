@@ -49,6 +49,8 @@ export interface BinaryMetrics {
 interface OpenProducer {
   partition: Partition;
   name: string;
+  /** Holds the producer name on the partition: one per producer, so a name is never open twice. */
+  holder: object;
   forget: () => void;
 }
 
@@ -57,6 +59,7 @@ interface OpenConsumer {
   dispatcher: StreamDispatcher;
   sink: ConsumerSink;
   subscription: string;
+  durable: boolean;
   forget: () => void;
 }
 
@@ -179,6 +182,7 @@ export class ClientSession {
       case 'UNSUBSCRIBE':
         return this.answer(requestId, async () => {
           const c = this.consumer(command.value.consumerId);
+          if (!c.durable) throw new InvalidRequestError('a reader has no subscription to delete');
           await c.partition.unsubscribe(c.subscription, c.sink);
           this.dropConsumer(command.value.consumerId);
           return { name: 'UNSUBSCRIBE_RESPONSE', value: {} };
@@ -233,13 +237,14 @@ export class ClientSession {
     if (this.producers.has(producerId)) throw new InvalidRequestError(`producer id ${producerId} is in use on this connection`);
     const served = await this.api.servedPartition(this.partitionRef(topic, partition));
     const name = producerName === '' ? generatedName(this.api.brokerId) : producerName;
-    if (!served.claimProducerName(name, this)) throw new ProducerBusyError(`producer ${name} is connected to ${topic}/${partition} already`);
+    const holder = {};
+    if (!served.claimProducerName(name, holder)) throw new ProducerBusyError(`producer ${name} is connected to ${topic}/${partition} already`);
     if (this.isClosed() || this.producers.has(producerId)) {
-      served.releaseProducerName(name, this);
+      served.releaseProducerName(name, holder);
       throw new InvalidRequestError(`producer id ${producerId} is in use on this connection`);
     }
     const forget = served.onGone(() => this.moved(0, producerId));
-    this.producers.set(producerId, { partition: served, name, forget });
+    this.producers.set(producerId, { partition: served, name, holder, forget });
     return { name: 'PRODUCER_SUCCESS', value: { producerName: name, lastSequenceId: served.lastSequenceId(name) } };
   }
 
@@ -267,7 +272,7 @@ export class ClientSession {
       throw new InvalidRequestError(`consumer id ${consumerId} is in use on this connection`);
     }
     const forget = partition.onGone(() => this.moved(1, consumerId));
-    this.consumers.set(consumerId, { partition, dispatcher, sink, subscription: v.subscription, forget });
+    this.consumers.set(consumerId, { partition, dispatcher, sink, subscription: v.subscription, durable: v.durable, forget });
     return { name: 'SUBSCRIBE_SUCCESS', value: { active } };
   }
 
@@ -328,7 +333,7 @@ export class ClientSession {
     if (!p) return;
     this.producers.delete(id);
     p.forget();
-    p.partition.releaseProducerName(p.name, this);
+    p.partition.releaseProducerName(p.name, p.holder);
   }
 
   private dropConsumer(id: number): void {

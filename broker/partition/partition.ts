@@ -1,10 +1,10 @@
 // One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
 // recovers the log and rebuilds the dedup state before anything is served.
-import { decodeMessageBatchHeader, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import { CompressionCodec, decodeMessageBatchHeader, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
 import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
-import { InvalidRequestError, PartitionBusyError } from '../errors.js';
+import { InvalidRequestError, NotSupportedError, PartitionBusyError } from '../errors.js';
 import type { IncomingMessage, PartitionStats, ProduceResult } from '../http/broker-api.js';
 import { DEFAULT_MANAGED_LEDGER_CONFIG, ManagedLedger, type ClosedLedgerOpener, type ManagedLedgerConfig, type OwnerEpoch, type Position } from '../managed-ledger/index.js';
 import type { DedupState } from '../dedup/dedup-state.js';
@@ -163,6 +163,7 @@ export class Partition {
       if (err instanceof MalformedBatchError || err instanceof UnsupportedBatchFormatError) throw new InvalidRequestError(`unreadable message batch: ${err.message}`);
       throw err;
     }
+    if (header.compression !== CompressionCodec.NONE) throw new NotSupportedError(`compression codec ${header.compression} is not supported by this broker`);
     if (header.producerName !== producer) throw new InvalidRequestError(`the batch names producer ${JSON.stringify(header.producerName)}, the connection's producer is ${JSON.stringify(producer)}`);
     if (header.firstSequenceId < 0) throw new InvalidRequestError('a producer batch must carry sequence ids');
     return { ...(await this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry)), messages: header.messageCount };
@@ -189,7 +190,7 @@ export class Partition {
   async attachConsumer(sink: ConsumerSink, subscription: string, type: StreamType, initial: 'earliest' | 'latest'): Promise<{ dispatcher: StreamDispatcher; active: boolean }> {
     const sub = await this.subscription(subscription, initial);
     let dispatcher = this.streams.get(subscription);
-    if (!dispatcher || dispatcher.consumerCount === 0) {
+    if (!dispatcher) {
       dispatcher = new StreamDispatcher(type, this.ml, sub.acks, { type, persist: () => sub.persistAcks(), log: this.deps.log });
       this.streams.set(subscription, dispatcher);
     }

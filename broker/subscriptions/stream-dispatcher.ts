@@ -55,6 +55,8 @@ const key = (p: Position) => `${p.ledgerId}:${p.entryId}`;
  *   skipped (whole entries) or named in `ackedIndexes` (inside a batch).
  * - An ack is answered only after `persist` resolved (durable subscriptions).
  * - Failover: the first consumer to attach is active; when it leaves, the next active is the first by name.
+ * - Redelivery counts live as long as the dispatcher, which lives as long as the partition is served here: a
+ *   consumer that reconnects sees the count of what it was sent before raised by one.
  */
 export class StreamDispatcher {
   private readonly consumers: Attached[] = [];
@@ -70,7 +72,7 @@ export class StreamDispatcher {
   private wake: (() => void) | undefined;
 
   constructor(
-    readonly type: StreamType,
+    private type: StreamType,
     private readonly ml: ManagedLedger,
     readonly acks: AckSet,
     private readonly options: StreamDispatcherOptions,
@@ -86,6 +88,7 @@ export class StreamDispatcher {
     if (this.consumers.length > 0 && (type !== this.type || type === 'exclusive')) {
       throw new ConsumerBusyError(this.type === 'exclusive' ? 'the exclusive subscription already has a consumer' : `the subscription is ${this.type}, not ${type}`);
     }
+    if (this.consumers.length === 0) this.type = type;
     const c: Attached = { sink, permits: 0 };
     this.consumers.push(c);
     if (this.active === undefined) this.activate(c);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../broker/index.js';
 import { waitFor } from '../../../common/index.js';
 import { connect, MessageId, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
-import { Command, encodeCommand, FrameParser, decodeError } from '../../../protocol/index.js';
+import { clientCommands, Command, CompressionCodec, encodeCommand, encodeMessageBatch, FrameParser, decodeError } from '../../../protocol/index.js';
 import { BrokerHarness, call } from '../../helpers/broker-harness.js';
 
 let harness: BrokerHarness;
@@ -200,6 +200,40 @@ describe('binary client', () => {
     expect(value('strata_broker_acks_total')).toBeGreaterThanOrEqual(500);
   });
 
+  it('an exclusive consumer that comes back gets what it was sent and did not ack with its redelivery count raised', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: false });
+    for (let i = 0; i < 3; i++) await producer.send(`e${i}`);
+    const first = await client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
+    const got = await take(first, 3);
+    await first.ack(got[0]!);
+    await first.close();
+    const second = await client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
+    const again = await take(second, 2);
+    expect(again.map((m) => [m.value.toString(), m.redeliveryCount])).toEqual([['e1', 1], ['e2', 1]]);
+    await second.close();
+    await producer.close();
+  });
+
+  it('refuses what cannot be sent without blocking the producer: an oversize value, an unsubscribing reader', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic });
+    await expect(producer.send(Buffer.alloc(6 * 1024 * 1024))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await producer.send('small')).known).toBe(true);
+    await producer.flush();
+    const reader = await client.reader({ topic, startMessageId: 'earliest' });
+    await expect(reader.unsubscribe()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await reader.close();
+    await producer.close();
+    expect(() => MessageId.parse('not-an-id')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('connects through the first URL that answers', async () => {
+    const other = await connect(['strata://127.0.0.1:1', broker.binaryUrl], { connectTimeoutMs: 2_000 });
+    expect(await other.partitionCount(await newTopic(2))).toBe(2);
+    await other.close();
+  });
+
   it('reports an unknown topic as TOPIC_NOT_FOUND, not retriable', async () => {
     await expect(client.producer({ topic: 'public/default/nope' })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
   });
@@ -242,16 +276,34 @@ describe('binary protocol errors', () => {
     expect(decodeError(raw2.frames()[0]!).code).toBe('UNSUPPORTED_VERSION');
   });
 
+  it('refuses a compressed batch this broker cannot serve, and stores nothing', async () => {
+    const topic = await newTopic();
+    const raw = await rawConnection();
+    const batch = Buffer.concat(encodeMessageBatch({ producerName: 'pz', firstSequenceId: 0, publishTime: 1 }, [{ value: Buffer.from('v') }]));
+    batch.writeUInt16BE(CompressionCodec.LZ4, 6);
+    raw.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'raw' })));
+    raw.socket.write(Buffer.concat(encodeCommand('PRODUCER', 2, { producerId: 1, topic, partition: 0, producerName: 'pz' })));
+    await waitFor('producer open', () => raw.frames().some((f) => f.requestId === 2 && f.command === clientCommands.PRODUCER_SUCCESS.code), { timeoutMs: 10_000 });
+    raw.socket.write(Buffer.concat(encodeCommand('SEND', 3, { producerId: 1, payload: batch })));
+    await waitFor('three answers', () => raw.frames().length >= 3, { timeoutMs: 10_000 });
+    expect(decodeError(raw.frames().find((f) => f.requestId === 3)!).code).toBe('NOT_SUPPORTED');
+    raw.socket.destroy();
+    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    expect(stats.body.stats[0].msgIn).toBe(0);
+  });
+
   it('refuses a batch that does not name its producer, and stores nothing', async () => {
     const topic = await newTopic();
     const raw = await rawConnection();
     raw.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'raw' })));
     raw.socket.write(Buffer.concat(encodeCommand('PRODUCER', 2, { producerId: 1, topic, partition: 0, producerName: 'p1' })));
+    await waitFor('producer open', () => raw.frames().some((f) => f.requestId === 2 && f.command === clientCommands.PRODUCER_SUCCESS.code), { timeoutMs: 10_000 });
     raw.socket.write(Buffer.concat(encodeCommand('SEND', 3, { producerId: 1, payload: Buffer.from('not a batch at all') })));
     await waitFor('three answers', () => raw.frames().length >= 3, { timeoutMs: 10_000 });
     const error = raw.frames().find((f) => f.requestId === 3)!;
     expect(error.command).toBe(Command.ERROR);
     expect(decodeError(error).code).toBe('BAD_REQUEST');
+    expect(decodeError(error).message).toMatch(/unreadable message batch/);
     raw.socket.destroy();
     const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].msgIn).toBe(0);
