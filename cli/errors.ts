@@ -8,7 +8,7 @@ export const EXIT_CODES = {
   failure: 1,
   /** The server could not be reached, or did not answer in time. */
   unreachable: 2,
-  /** The topic or subscription does not exist (HTTP 404). */
+  /** The topic or subscription does not exist (HTTP 404, or TOPIC_NOT_FOUND over the binary protocol). */
   notFound: 3,
   /** The server refused or failed the request (any other HTTP error). */
   refused: 4,
@@ -32,7 +32,7 @@ export class UsageError extends CliError {
   readonly exitCode = EXIT_CODES.failure;
 }
 
-/** No HTTP answer: connection refused, unknown host, reset, or no answer within the deadline. */
+/** No answer: connection refused, unknown host, reset, or no answer within the deadline. */
 export class ServerUnreachableError extends CliError {
   readonly code = 'SERVER_UNREACHABLE';
   readonly retriable = true;
@@ -54,5 +54,20 @@ export class ApiError extends CliError {
     super(message);
     this.retriable = status === 503;
     this.exitCode = status === 404 ? EXIT_CODES.notFound : EXIT_CODES.refused;
+  }
+}
+
+/** A broker answered a binary-protocol request with an error; `code` is the wire code (TOPIC_NOT_FOUND, …). */
+export class BrokerRefusedError extends CliError {
+  readonly exitCode: number;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retriable: boolean,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.exitCode = code === 'TOPIC_NOT_FOUND' || code === 'SUBSCRIPTION_NOT_FOUND' ? EXIT_CODES.notFound : EXIT_CODES.refused;
   }
 }

@@ -10,6 +10,7 @@ import { brokerCommand } from './broker-command.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { consumeCommand } from './messaging/consume-command.js';
 import { produceCommand } from './messaging/produce-command.js';
+import { perfCommand } from './perf/index.js';
 import { standaloneCommand } from './standalone-command.js';
 
 /** The package version, from the nearest package.json above this file (source or dist/). */
@@ -27,7 +28,7 @@ export function buildCli(): Command {
     .version(packageVersion())
     .enablePositionalOptions()
     .addHelpText('after', '\nSettings: flags win over STRATA_* variables, which win over defaults. Commands and exit codes: docs/cli.md.');
-  for (const cmd of [standaloneCommand(), bookieCommand(), brokerCommand(), adminCommand(), produceCommand(), consumeCommand()]) program.addCommand(cmd);
+  for (const cmd of [standaloneCommand(), bookieCommand(), brokerCommand(), adminCommand(), produceCommand(), consumeCommand(), perfCommand()]) program.addCommand(cmd);
   showHelpAfterErrors(program);
   return program;
 }

@@ -5,7 +5,7 @@
 import { AbortedError, ClosedError, InvalidArgumentError } from './errors.js';
 import { MessageId, type Message } from './message.js';
 import { PartitionConsumer, type InitialPosition, type MessageSink, type SubscriptionType } from './partition-consumer.js';
-import type { StrataClient } from './strata-client.js';
+import type { ClientContext } from './client-context.js';
 
 export interface ConsumerOptions {
   topic: string;
@@ -49,12 +49,12 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
   private listening: Promise<void> | undefined;
 
   private constructor(
-    private readonly client: StrataClient,
+    private readonly client: ClientContext,
     readonly topic: string,
     private readonly options: { ackTimeoutMs: number; onActiveChange?: (partition: number, active: boolean) => void },
   ) {}
 
-  static async create(client: StrataClient, options: ConsumerOptions): Promise<Consumer> {
+  static async create(client: ClientContext, options: ConsumerOptions): Promise<Consumer> {
     if (!options.topic || !options.subscription) throw new InvalidArgumentError('consumer needs a topic and a subscription');
     const count = await client.partitionCount(options.topic);
     const consumer = new Consumer(client, options.topic, { ackTimeoutMs: options.ackTimeoutMs ?? 0, onActiveChange: options.onActiveChange });
@@ -71,7 +71,7 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
     return consumer;
   }
 
-  static async createReader(client: StrataClient, options: ReaderOptions): Promise<Consumer> {
+  static async createReader(client: ClientContext, options: ReaderOptions): Promise<Consumer> {
     const start = typeof options.startMessageId === 'string' && options.startMessageId !== 'earliest' && options.startMessageId !== 'latest' ? MessageId.parse(options.startMessageId) : options.startMessageId;
     const count = await client.partitionCount(options.topic);
     const partitions = start instanceof MessageId ? [start.partition] : Array.from({ length: count }, (_, i) => i);

@@ -6,7 +6,7 @@ import { CompressionCodec, decodeMessageBatchHeader, decodeMessages, type Comman
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, type ClientError } from './errors.js';
 import { MessageId, type Message } from './message.js';
-import type { StrataClient } from './strata-client.js';
+import type { ClientContext } from './client-context.js';
 
 export type SubscriptionType = 'exclusive' | 'failover';
 export type InitialPosition = 'earliest' | 'latest';
@@ -55,7 +55,7 @@ export class PartitionConsumer {
   active = false;
 
   constructor(
-    private readonly client: StrataClient,
+    private readonly client: ClientContext,
     private readonly config: PartitionConsumerConfig,
     private readonly sink: MessageSink,
   ) {}

@@ -7,7 +7,7 @@ import { encodeMessageBatch, type MessageInput } from '../protocol/index.js';
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, InvalidArgumentError, TimeoutError, type ClientError } from './errors.js';
 import { MessageId } from './message.js';
-import type { StrataClient } from './strata-client.js';
+import type { ClientContext } from './client-context.js';
 
 export type PartitionProducerState = 'connecting' | 'ready' | 'closed';
 
@@ -47,7 +47,7 @@ export class PartitionProducer {
   name: string;
 
   constructor(
-    private readonly client: StrataClient,
+    private readonly client: ClientContext,
     readonly topic: string,
     readonly partition: number,
     name: string,

@@ -5,7 +5,7 @@ import { MAX_BATCH_PAYLOAD_SIZE, partitionForKey } from '../protocol/index.js';
 import { AbortedError, ClosedError, InvalidArgumentError, ProducerQueueFullError } from './errors.js';
 import { toInput, type MessageId, type OutgoingMessage } from './message.js';
 import { PartitionProducer, type BatchingOptions } from './partition-producer.js';
-import type { StrataClient } from './strata-client.js';
+import type { ClientContext } from './client-context.js';
 
 export interface ProducerOptions {
   topic: string;
@@ -33,14 +33,14 @@ export class Producer {
   private closed = false;
 
   private constructor(
-    private readonly client: StrataClient,
+    private readonly client: ClientContext,
     readonly topic: string,
     private readonly partitions: PartitionProducer[],
     private readonly options: ProducerOptions,
     private readonly maxPending: number,
   ) {}
 
-  static async create(client: StrataClient, options: ProducerOptions): Promise<Producer> {
+  static async create(client: ClientContext, options: ProducerOptions): Promise<Producer> {
     if (typeof options.topic !== 'string' || options.topic === '') throw new InvalidArgumentError('producer needs a topic');
     const count = await client.partitionCount(options.topic);
     const batching: BatchingOptions =

@@ -8,6 +8,7 @@ import { silentClientLogger, type ClientLogger } from './client-logger.js';
 import { AbortedError, BrokerRequestError, ClosedError, ConnectionError, InvalidArgumentError, type ClientError } from './errors.js';
 import { Producer, type ProducerOptions } from './producer.js';
 import { Consumer, type ConsumerOptions, type ReaderOptions } from './consumer.js';
+import type { ClientContext } from './client-context.js';
 
 export interface ClientOptions {
   /** Connect timeout per attempt. Default 10 s. */
@@ -43,7 +44,7 @@ export async function connect(urls: string | readonly string[], options: ClientO
   throw lastError;
 }
 
-export class StrataClient {
+export class StrataClient implements ClientContext {
   readonly log: ClientLogger;
   readonly requestTimeoutMs: number;
   readonly operationTimeoutMs: number;

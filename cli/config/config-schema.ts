@@ -3,7 +3,7 @@
 import type { SettingType, ValueOf } from './setting-types.js';
 
 /** The commands that read settings ("bookie repair" is the subcommand `strata bookie repair`). */
-export const COMMANDS = ['standalone', 'bookie', 'bookie repair', 'broker', 'admin', 'produce', 'consume'] as const;
+export const COMMANDS = ['standalone', 'bookie', 'bookie repair', 'broker', 'admin', 'produce', 'consume', 'perf produce', 'perf consume'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface SettingSpec {
@@ -69,6 +69,10 @@ export const SETTINGS = [
 
   // The HTTP tools.
   { flag: '--url', arg: '<url>', env: 'STRATA_URL', type: url, default: 'http://127.0.0.1:8080', commands: ['admin', 'produce', 'consume'], doc: 'HTTP API of any broker (or of standalone)' },
+
+  // The load generators: the binary protocol, and the HTTP API only to create a topic.
+  { flag: '--url', arg: '<url>', env: 'STRATA_BINARY_URL', type: { kind: 'broker-url' }, default: 'strata://127.0.0.1:6650', commands: ['perf produce', 'perf consume'], doc: 'binary protocol URL of any broker (or of standalone)' },
+  { flag: '--http-url', arg: '<url>', env: 'STRATA_HTTP_URL', type: url, default: 'http://127.0.0.1:8080', commands: ['perf produce'], doc: 'HTTP API that --partitions creates a missing topic through (what --url is for admin)' },
 ] as const satisfies readonly SettingSpec[];
 
 type Row = (typeof SETTINGS)[number];

@@ -7,6 +7,8 @@ export type SettingType =
   | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   /** An http:// or https:// URL. */
   | { readonly kind: 'url' }
+  /** A binary-protocol broker URL: strata://host[:port] or strata+tls://host[:port]. */
+  | { readonly kind: 'broker-url' }
   /** Comma-separated http(s)://host:port URLs (no path). */
   | { readonly kind: 'url-list' }
   | { readonly kind: 'host-port' }
@@ -23,6 +25,7 @@ export type ValueOf<T extends SettingType> = T extends { kind: 'port' | 'integer
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
 const BASE_URL = /^https?:\/\/[^/\s]+$/;
+const BROKER_URL = /^strata(\+tls)?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
 /**
  * Parses one raw value; throws an Error whose message says what was expected (the caller names the
@@ -44,6 +47,12 @@ function parseAny(type: SettingType, raw: string): string | number | string[] {
     case 'url':
       if (!isHttpUrl(raw)) throw new Error('must be an http:// or https:// URL');
       return raw.replace(/\/+$/, '');
+    case 'broker-url': {
+      const trimmed = raw.replace(/\/+$/, '');
+      const port = /:(\d+)$/.exec(trimmed)?.[1];
+      if (!BROKER_URL.test(trimmed) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) throw new Error('must be strata://host:port or strata+tls://host:port');
+      return trimmed;
+    }
     case 'url-list': {
       const urls = raw.split(',').map((u) => u.trim()).filter(Boolean);
       if (urls.length === 0) throw new Error('must name at least one http(s)://host:port URL');
@@ -89,6 +98,8 @@ export function describeType(type: SettingType): string {
       return `integer ${type.min}-${type.max}`;
     case 'url':
       return 'URL';
+    case 'broker-url':
+      return 'strata:// URL';
     case 'url-list':
       return 'URL list';
     case 'host-port':

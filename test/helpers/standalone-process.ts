@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../../common/index.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { spawnTs, type NodeChild } from './node-child.js';
 
 export class StandaloneProcess {
@@ -12,7 +12,8 @@ export class StandaloneProcess {
   private constructor(readonly dataDir: string, readonly port: number, readonly binaryPort: number) {}
 
   static async create(): Promise<StandaloneProcess> {
-    return new StandaloneProcess(await fs.mkdtemp(path.join(os.tmpdir(), 'strata-standalone-')), await freePort(), await freePort());
+    const [port, binaryPort] = await freePorts(2);
+    return new StandaloneProcess(await fs.mkdtemp(path.join(os.tmpdir(), 'strata-standalone-')), port!, binaryPort!);
   }
 
   /** The binary protocol URL (strata://…). */

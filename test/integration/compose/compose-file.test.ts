@@ -85,7 +85,7 @@ describe('docker-compose.yml', () => {
     const published = services.flatMap(([, s]) => s.ports ?? []);
     expect(published.length).toBeGreaterThanOrEqual(6);
     for (const p of published) expect(p).toMatch(/^\$\{BIND_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
-    expect(compose.services['broker-1']!.ports).toEqual(['${BIND_ADDRESS:-127.0.0.1}:8080:8080']);
+    expect(compose.services['broker-1']!.ports).toEqual(['${BIND_ADDRESS:-127.0.0.1}:8080:8080', '${BIND_ADDRESS:-127.0.0.1}:6650:6650']);
   });
 
   it('keeps data in named volumes and checks the health of every long-running service', () => {

@@ -52,6 +52,8 @@ describe('setting types', () => {
     [{ kind: 'integer', min: 1, max: 64 }, '64', 64],
     [{ kind: 'url' }, 'https://broker:8080/', 'https://broker:8080'],
     [{ kind: 'url-list' }, 'http://a:2379, http://b:2379', ['http://a:2379', 'http://b:2379']],
+    [{ kind: 'broker-url' }, 'strata://broker-1:6650/', 'strata://broker-1:6650'],
+    [{ kind: 'broker-url' }, 'strata+tls://[::1]', 'strata+tls://[::1]'],
     [{ kind: 'host-port' }, 'bookie-1:3181', 'bookie-1:3181'],
     [{ kind: 'enum', values: ['a', 'b'] }, 'b', 'b'],
   ];
@@ -66,6 +68,9 @@ describe('setting types', () => {
     [{ kind: 'url' }, 'localhost:8080', /http:\/\/ or https:\/\//],
     [{ kind: 'url-list' }, 'http://a:2379,etcd:2379', /"etcd:2379" is not an http\(s\):\/\/host:port URL/],
     [{ kind: 'url-list' }, ' , ', /at least one/],
+    [{ kind: 'broker-url' }, 'http://broker:6650', /strata:\/\/host:port/],
+    [{ kind: 'broker-url' }, 'strata://broker:70000', /strata:\/\/host:port/],
+    [{ kind: 'broker-url' }, 'strata://broker:6650/path', /strata:\/\/host:port/],
     [{ kind: 'host-port' }, 'bookie-1', /host:port/],
     [{ kind: 'host-port' }, 'bookie-1:0', /port from 1 to 65535/],
     [{ kind: 'enum', values: ['a', 'b'] }, 'c', /one of a, b/],
