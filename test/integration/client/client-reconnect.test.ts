@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../broker/index.js';
 import { waitFor } from '../../../common/index.js';
+import { clientCommands, Command, decodeError, encodeCommand, FrameParser } from '../../../protocol/index.js';
 import { connect, ProducerQueueFullError, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
 import { BrokerHarness, call } from '../../helpers/broker-harness.js';
 import { SeededRandom } from '../../helpers/seeded-random.js';
@@ -144,5 +145,34 @@ describe('TLS', () => {
     // Without trusting the certificate, the client refuses the connection.
     await expect(connect(secure.binaryUrl, { connectTimeoutMs: 5_000 })).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
     await secure.stop();
+  });
+});
+
+describe('heartbeats', () => {
+  it('the broker pings an idle connection and closes one that stays silent for 3 intervals; the client answers and stays', { timeout: 30_000 }, async () => {
+    const quick = await harness.broker({ id: 'broker-hb', binaryPort: 0, heartbeatIntervalMs: 200 });
+    const url = new URL(quick.binaryUrl.replace('strata://', 'http://'));
+    const parser = new FrameParser();
+    const frames: ReturnType<FrameParser['push']> = [];
+    const socket = net.connect(Number(url.port), url.hostname);
+    socket.on('data', (c: Buffer) => frames.push(...parser.push(c)));
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'silent' })));
+    const connectedAt = Date.now();
+    const closedAt = await closed;
+    expect(frames.some((f) => f.command === clientCommands.PING.code)).toBe(true);
+    const error = frames.find((f) => f.command === Command.ERROR);
+    expect(decodeError(error!).code).toBe('HEARTBEAT_TIMEOUT');
+    expect(closedAt - connectedAt).toBeGreaterThanOrEqual(600);
+
+    const client = await connect(quick.binaryUrl);
+    expect((await call(quick.httpUrl, 'PUT', '/admin/v1/topics/public/default/hb', { partitions: 1 })).status).toBe(201);
+    const conn = await client.connection(client.seeds[0]!);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(conn.isOpen).toBe(true);
+    expect(await client.partitionCount('public/default/hb')).toBe(1);
+    expect(await client.connection(client.seeds[0]!)).toBe(conn);
+    await client.close();
+    await quick.stop();
   });
 });
