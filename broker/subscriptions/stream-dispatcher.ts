@@ -3,7 +3,7 @@
 // acknowledgement state (AckSet) is the subscription's own, shared with the HTTP queue of the same name.
 import { decodeMessageBatchHeader, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
-import { comparePositions, type ManagedLedger, type Position } from '../managed-ledger/index.js';
+import { comparePositions, type LogEntry, type ManagedLedger, type Position } from '../managed-ledger/index.js';
 import type { AckSet } from './ack-set.js';
 import { ConsumerBusyError } from './errors.js';
 
@@ -42,6 +42,7 @@ export interface StreamDispatcherOptions {
 }
 
 const ENTRIES_PER_READ = 64;
+const READ_AHEAD_BYTES = 1024 * 1024;
 const TAIL_WAIT_MS = 5_000;
 const RETRY_MS = 500;
 const key = (p: Position) => `${p.ledgerId}:${p.entryId}`;
@@ -62,6 +63,11 @@ export class StreamDispatcher {
   private readonly consumers: Attached[] = [];
   private active: Attached | undefined;
   private readPos: Position | undefined;
+  /**
+   * Entries read from readPos on but not pushed yet (the consumer ran out of permits): the next dispatch starts
+   * with them instead of reading them again. Bounded by one read (READ_AHEAD_BYTES or ENTRIES_PER_READ).
+   */
+  private readAhead: LogEntry[] = [];
   private redeliver: Position[] = [];
   private readonly delivered = new Map<string, Position>();
   private readonly counts = new Map<string, number>();
@@ -171,6 +177,7 @@ export class StreamDispatcher {
     this.delivered.clear();
     this.redeliver = [];
     this.readPos = undefined;
+    this.readAhead = [];
     this.generation++;
   }
 
@@ -198,16 +205,23 @@ export class StreamDispatcher {
       }
       const generation = this.generation;
       const redelivery = this.redeliver.shift();
-      const from = redelivery ?? this.readPos ?? this.afterMarkDelete();
-      const entries = await this.ml.reader.read(from, redelivery ? 1 : ENTRIES_PER_READ);
-      if (generation !== this.generation || this.closed) continue;
+      let entries: LogEntry[];
+      if (!redelivery && this.readAhead.length > 0) {
+        entries = this.readAhead;
+        this.readAhead = [];
+      } else {
+        const from = redelivery ?? this.readPos ?? this.afterMarkDelete();
+        entries = await this.ml.reader.read(from, redelivery ? 1 : ENTRIES_PER_READ, READ_AHEAD_BYTES);
+        if (generation !== this.generation || this.closed) continue;
+      }
       if (entries.length === 0) {
         if (redelivery) continue;
         await Promise.race([this.ml.waitForEntries(this.ml.lastConfirmedPosition, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
         this.wake = undefined;
         continue;
       }
-      for (const { position, data } of entries) {
+      for (let i = 0; i < entries.length; i++) {
+        const { position, data } = entries[i]!;
         if (redelivery && comparePositions(position, redelivery) !== 0) break;
         if (!redelivery) this.readPos = this.ml.reader.next(position);
         const acked = this.acks.entryAcks(position.ledgerId, position.entryId);
@@ -219,7 +233,10 @@ export class StreamDispatcher {
         const messages = messageCount - (ackedIndexes ? popcount(ackedIndexes) : 0);
         c.sink.push({ position, data, redeliveryCount: this.counts.get(k) ?? 0, ackedIndexes }, messages);
         c.permits -= messages;
-        if (c.permits <= 0 || !c.sink.writable) break;
+        if (c.permits <= 0 || !c.sink.writable) {
+          if (!redelivery) this.readAhead = entries.slice(i + 1);
+          break;
+        }
       }
     }
   }
