@@ -4,13 +4,21 @@
 /* global fetch */
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { setTimeout } from 'node:timers';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const built = path.join(root, 'dist');
+
+/** Strata runs as shipped: the compiled output (`npm run build`, what `npm start` runs), built here if missing. */
+function ensureBuilt() {
+  if (fs.existsSync(path.join(built, 'cli/main.js')) && fs.existsSync(path.join(built, 'client/index.js'))) return;
+  const out = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`npm run build failed: ${out.stderr || out.stdout}`);
+}
 
 function freePort(host) {
   return new Promise((resolve, reject) => {
@@ -28,9 +36,10 @@ export async function server(dir, host) {
   const [port, httpPort] = [await freePort(host), await freePort(host)];
   // STRATA_BENCH_CPU_PROF=DIR: V8 CPU profiles of the server (written when the harness stops it with SIGTERM).
   const profile = process.env.STRATA_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.STRATA_BENCH_CPU_PROF)}`] : [];
+  ensureBuilt();
   return {
     cmd: process.execPath,
-    args: [...profile, '--import', 'tsx', path.join(root, 'cli/main.ts'), 'standalone', '--data-dir', path.join(dir, 'data'), '--http-host', host, '--http-port', String(httpPort), '--binary-port', String(port)],
+    args: [...profile, path.join(built, 'cli/main.js'), 'standalone', '--data-dir', path.join(dir, 'data'), '--http-host', host, '--http-port', String(httpPort), '--binary-port', String(port)],
     env: { STRATA_LOG_LEVEL: 'warn' },
     cwd: root,
     port,
@@ -55,7 +64,8 @@ function version() {
 }
 
 export async function create(srv, { window = 1000 } = {}) {
-  const { connect } = await tsImport('../client/index.ts', import.meta.url);
+  ensureBuilt();
+  const { connect } = await import(pathToFileURL(path.join(built, 'client/index.js')).href);
   const spec = srv.spec ?? srv;
   const client = await connect(srv.url ?? spec.url, { clientName: 'peer-bench' });
   const closables = [];

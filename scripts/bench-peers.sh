@@ -30,6 +30,8 @@ trap 'rm -rf "$WORK/node_modules"' EXIT
 ( cd "$HARNESS" && tar --exclude=./node_modules --exclude=./results -cf - . ) | ( cd "$WORK" && tar -xf - )
 ( cd "$WORK" && npm ci --no-audit --no-fund --loglevel=error )
 
+# Strata runs as shipped (the compiled output that `npm start` runs), built fresh.
+npm run build --silent
 OUT="$WORK/results/peers.json"
 mkdir -p "$WORK/results"
 echo "bench:peers: harness copy in $WORK; results -> $OUT"

@@ -4,6 +4,7 @@
 // of a cursor ledger and the metadata value points at it — never truncated to fit.
 import { keys, jsonValue, parseJson, BadVersionError, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
 import type { LedgerClient, LedgerWriter, Quorums } from '../../ledger/index.js';
+import { delay } from '../../common/index.js';
 import { OwnershipLostError } from '../errors.js';
 import type { OwnerEpoch } from '../managed-ledger/index.js';
 
@@ -22,10 +23,16 @@ export interface CursorStoreOptions {
   inlineMaxBytes?: number;
   /** Entries per cursor ledger before a new one is started (and the old one deleted). Default 1000. */
   entriesPerCursorLedger?: number;
+  /**
+   * Least time between the starts of two writes: acks arriving meanwhile share the next one, so a busy
+   * subscription costs the metadata store (and its disk) at most 1000 / this writes per second. Default 20 ms.
+   */
+  minWriteIntervalMs?: number;
 }
 
 export class CursorStore {
   private writing: Promise<void> | undefined;
+  private lastWriteStart = 0;
   private dirty = false;
   private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private cursorLedger: LedgerWriter | undefined;
@@ -64,6 +71,9 @@ export class CursorStore {
 
   private async loop(): Promise<void> {
     while (this.dirty) {
+      const wait = this.lastWriteStart + (this.options.minWriteIntervalMs ?? 20) - Date.now();
+      if (wait > 0) await delay(wait);
+      this.lastWriteStart = Date.now();
       this.dirty = false;
       const waiters = this.waiters;
       this.waiters = [];
