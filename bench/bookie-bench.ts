@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BookieClient, LedgerClient, type LedgerWriter } from '../ledger/index.js';
-import { EtcdMetadataStore } from '../metadata/index.js';
+import { EtcdMetadataStore } from '../metadata/etcd/index.js';
 import { silentLogger } from '../common/index.js';
 import { BookieStatus } from '../protocol/index.js';
 import { EtcdCluster } from '../test/helpers/etcd-server.js';

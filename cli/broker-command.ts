@@ -16,7 +16,7 @@ export function brokerCommand(): Command {
       import('../broker/index.js'),
       import('../common/index.js'),
       import('../ledger/index.js'),
-      import('../objectstore/index.js'),
+      import('../objectstore/s3/index.js'),
     ]);
     const log = createLogger('broker', { brokerId: settings.id });
     const store = await openMetadataStore(settings);

@@ -8,6 +8,6 @@ export interface MetadataSettings {
 
 /** Loaded on demand, so commands that never touch etcd (admin, produce, consume) start fast. */
 export async function openMetadataStore(settings: MetadataSettings): Promise<MetadataStore> {
-  const { EtcdMetadataStore } = await import('../metadata/index.js');
+  const { EtcdMetadataStore } = await import('../metadata/etcd/index.js');
   return new EtcdMetadataStore({ endpoints: settings.etcd, namespace: settings.etcdNamespace });
 }

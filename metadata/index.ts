@@ -7,7 +7,8 @@ export {
   MetadataError, BadVersionError, KeyExistsError, SessionExpiredError, StoreUnavailableError, InvalidKeyError,
   InvalidValueError, StoreClosedError, StoreCorruptError,
 } from './errors.js';
-export { EtcdMetadataStore, type EtcdMetadataStoreOptions } from './etcd/etcd-metadata-store.js';
+// The etcd backend is a value of metadata/etcd/index.ts (so etcd3 loads only when used); its types are here too.
+export type { EtcdMetadataStore, EtcdMetadataStoreOptions } from './etcd/etcd-metadata-store.js';
 export { EmbeddedMetadataStore, type EmbeddedMetadataStoreOptions } from './embedded/embedded-metadata-store.js';
 export { StoreLockedError } from './embedded/process-lock.js';
 export { nextSessionState, type SessionInput } from './session-state.js';

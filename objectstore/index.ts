@@ -11,7 +11,8 @@ export {
 } from './errors.js';
 export { MAX_KEY_BYTES, validateListPrefix, validateObjectKey } from './object-key.js';
 export { MAX_METADATA_BYTES, validateObjectMetadata, type ObjectMetadata } from './object-metadata.js';
-export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js';
+// The S3 backend is a value of objectstore/s3/index.ts (so the AWS SDK loads only when used); its types are here too.
+export type { S3ObjectStore, S3ObjectStoreOptions } from './s3-object-store.js';
 export { LocalDirectoryObjectStore, type LocalDirectoryObjectStoreOptions } from './local-directory-object-store.js';
 export { LOCAL_OBJECT_FORMAT_VERSION } from './local-object-file.js';
 export { VERIFY_PROBE_PREFIX } from './verify-probe.js';

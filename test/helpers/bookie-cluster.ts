@@ -2,7 +2,7 @@
 // test needs (metadata store, ledger client); everything is closed and killed by destroy().
 import { randomBytes } from 'node:crypto';
 import { LedgerClient } from '../../ledger/index.js';
-import { EtcdMetadataStore } from '../../metadata/index.js';
+import { EtcdMetadataStore } from '../../metadata/etcd/index.js';
 import { silentLogger } from '../../common/index.js';
 import { BookieProcess } from './bookie-process.js';
 

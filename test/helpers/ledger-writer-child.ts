@@ -3,7 +3,7 @@
 // "confirmed <e>" for every confirmation, in order, and "failed <code>" once the writer fails.
 // Usage: node --import tsx ledger-writer-child.ts '<json: {endpoints, namespace, e, w, a, window?, intervalMs?}>'
 import { LedgerClient } from '../../ledger/index.js';
-import { EtcdMetadataStore } from '../../metadata/index.js';
+import { EtcdMetadataStore } from '../../metadata/etcd/index.js';
 import { silentLogger } from '../../common/index.js';
 import { payloadFor } from './payload.js';
 

@@ -1,7 +1,8 @@
 // A separate process that uses a metadata store, so tests can kill -9 it: it holds a session-bound
 // key, or writes keys one after another and prints each one once its put was acknowledged.
 // Usage: node --import tsx metadata-child.ts '<json: {backend, endpoints?, namespace?, dir?, mode, ttlMs?}>'
-import { EmbeddedMetadataStore, EtcdMetadataStore, type MetadataStore } from '../../metadata/index.js';
+import { EmbeddedMetadataStore, type MetadataStore } from '../../metadata/index.js';
+import { EtcdMetadataStore } from '../../metadata/etcd/index.js';
 
 interface ChildConfig {
   backend: 'etcd' | 'embedded';

@@ -5,8 +5,9 @@
 // Usage: node --import tsx offloader-child.ts '<json: Config>'
 import { silentLogger } from '../../common/index.js';
 import { LedgerClient } from '../../ledger/index.js';
-import { EtcdMetadataStore } from '../../metadata/index.js';
-import { LocalDirectoryObjectStore, Offloader, S3ObjectStore, type ObjectStore, type OffloadEvent } from '../../objectstore/index.js';
+import { EtcdMetadataStore } from '../../metadata/etcd/index.js';
+import { LocalDirectoryObjectStore, Offloader, type ObjectStore, type OffloadEvent } from '../../objectstore/index.js';
+import { S3ObjectStore } from '../../objectstore/s3/index.js';
 
 interface Config {
   endpoints: string[];

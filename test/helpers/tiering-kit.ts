@@ -6,9 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { LedgerClient } from '../../ledger/index.js';
-import {
-  DEFAULT_OFFLOAD_PREFIX, LocalDirectoryObjectStore, S3ObjectStore, type ObjectStore, type S3ObjectStoreOptions,
-} from '../../objectstore/index.js';
+import { DEFAULT_OFFLOAD_PREFIX, LocalDirectoryObjectStore, type ObjectStore, type S3ObjectStoreOptions } from '../../objectstore/index.js';
+import { S3ObjectStore } from '../../objectstore/s3/index.js';
 import { keys, type MetadataStore } from '../../metadata/index.js';
 import { BookieStatus } from '../../protocol/index.js';
 import type { SharedS3 } from './global-setup.js';

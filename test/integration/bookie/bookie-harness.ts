@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { BookieClient } from '../../../ledger/index.js';
-import { EtcdMetadataStore } from '../../../metadata/index.js';
+import { EtcdMetadataStore } from '../../../metadata/etcd/index.js';
 import { waitFor } from '../../../common/index.js';
 import { BookieProcess } from '../../helpers/bookie-process.js';
 

@@ -2,7 +2,7 @@
 // member rejoins after a restart.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdMetadataStore } from '../../../metadata/index.js';
+import { EtcdMetadataStore } from '../../../metadata/etcd/index.js';
 import { waitFor } from '../../../common/index.js';
 import { EtcdCluster } from '../../helpers/etcd-server.js';
 

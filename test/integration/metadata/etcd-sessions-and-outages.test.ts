@@ -2,7 +2,8 @@
 // killed, restarted and paused under a watching, writing client. Each test starts its own etcd.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdMetadataStore, StoreUnavailableError, type WatchEvent } from '../../../metadata/index.js';
+import { StoreUnavailableError, type WatchEvent } from '../../../metadata/index.js';
+import { EtcdMetadataStore } from '../../../metadata/etcd/index.js';
 import { waitFor } from '../../../common/index.js';
 import { EtcdCluster } from '../../helpers/etcd-server.js';
 import { spawnTs } from '../../helpers/node-child.js';

@@ -4,10 +4,8 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
-import {
-  BucketNotFoundError, MIN_PART_SIZE_BYTES, ObjectNotFoundError, ObjectStoreAuthError, ObjectStoreUnavailableError,
-  S3ObjectStore, type S3ObjectStoreOptions,
-} from '../../../objectstore/index.js';
+import { BucketNotFoundError, MIN_PART_SIZE_BYTES, ObjectNotFoundError, ObjectStoreAuthError, ObjectStoreUnavailableError, type S3ObjectStoreOptions } from '../../../objectstore/index.js';
+import { S3ObjectStore } from '../../../objectstore/s3/index.js';
 import { describeObjectStoreConformance, listKeys } from '../../conformance/object-store-conformance.js';
 import { HttpRecordingProxy } from '../../helpers/http-recording-proxy.js';
 

@@ -2,7 +2,8 @@
 // data): calls fail fast with a retriable error, work again after the restart, and withRetries bridges the gap.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ObjectStoreUnavailableError, S3ObjectStore, withRetries, type ObjectStore } from '../../../objectstore/index.js';
+import { ObjectStoreUnavailableError, withRetries, type ObjectStore } from '../../../objectstore/index.js';
+import { S3ObjectStore } from '../../../objectstore/s3/index.js';
 import { listKeys } from '../../conformance/object-store-conformance.js';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, S3Server, TEST_BUCKET } from '../../helpers/s3-server.js';
 

@@ -3,10 +3,8 @@
 // the reason in its name, where Debian's swift packages are not installed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BucketNotFoundError, MIN_PART_SIZE_BYTES, ObjectStoreAuthError, ObjectStoreUnavailableError, S3ObjectStore,
-  withRetries, type S3ObjectStoreOptions,
-} from '../../../objectstore/index.js';
+import { BucketNotFoundError, MIN_PART_SIZE_BYTES, ObjectStoreAuthError, ObjectStoreUnavailableError, withRetries, type S3ObjectStoreOptions } from '../../../objectstore/index.js';
+import { S3ObjectStore } from '../../../objectstore/s3/index.js';
 import { describeObjectStoreConformance } from '../../conformance/object-store-conformance.js';
 import { SWIFT_CREDENTIALS, SWIFT_REGION, SwiftServer, swiftInstalled } from '../../helpers/swift-server.js';
 
