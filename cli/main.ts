@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { adminCommand } from './admin/admin-command.js';
 import { bookieCommand } from './bookie-command.js';
 import { brokerCommand } from './broker-command.js';
+import { clusterCommand } from './cluster/index.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { consumeCommand } from './messaging/consume-command.js';
 import { produceCommand } from './messaging/produce-command.js';
@@ -28,7 +29,7 @@ export function buildCli(): Command {
     .version(packageVersion())
     .enablePositionalOptions()
     .addHelpText('after', '\nSettings: flags win over STRATA_* variables, which win over defaults. Commands and exit codes: docs/cli.md.');
-  for (const cmd of [standaloneCommand(), bookieCommand(), brokerCommand(), adminCommand(), produceCommand(), consumeCommand(), perfCommand()]) program.addCommand(cmd);
+  for (const cmd of [standaloneCommand(), bookieCommand(), brokerCommand(), adminCommand(), produceCommand(), consumeCommand(), perfCommand(), clusterCommand()]) program.addCommand(cmd);
   showHelpAfterErrors(program);
   return program;
 }

@@ -3,7 +3,9 @@
 import type { SettingType, ValueOf } from './setting-types.js';
 
 /** The commands that read settings ("bookie repair" is the subcommand `strata bookie repair`). */
-export const COMMANDS = ['standalone', 'bookie', 'bookie repair', 'broker', 'admin', 'produce', 'consume', 'perf produce', 'perf consume'] as const;
+export const COMMANDS = [
+  'standalone', 'bookie', 'bookie repair', 'broker', 'admin', 'produce', 'consume', 'perf produce', 'perf consume', 'cluster up', 'cluster down', 'cluster status',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface SettingSpec {
@@ -26,6 +28,8 @@ const port = { kind: 'port' } as const;
 const string = { kind: 'string' } as const;
 const url = { kind: 'url' } as const;
 const servers = ['standalone', 'bookie', 'broker'] as const;
+const sessionTtl = { kind: 'integer', min: 1000, max: 3_600_000 } as const;
+const logLevel = { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } as const;
 
 /**
  * Precedence: a flag wins over its STRATA_* variable, which wins over the default. Rows that share
@@ -62,10 +66,15 @@ export const SETTINGS = [
   // Cluster processes: the metadata store and sessions.
   { flag: '--etcd', arg: '<endpoints>', env: 'STRATA_ETCD_ENDPOINTS', type: { kind: 'url-list' }, required: true, commands: ['bookie', 'bookie repair', 'broker'], doc: 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379' },
   { flag: '--etcd-namespace', arg: '<prefix>', env: 'STRATA_ETCD_NAMESPACE', type: string, default: '/strata', commands: ['bookie', 'bookie repair', 'broker'], doc: 'key prefix of this cluster in etcd' },
-  { flag: '--session-ttl-ms', arg: '<ms>', env: 'STRATA_SESSION_TTL_MS', type: { kind: 'integer', min: 1000, max: 3_600_000 }, default: '6000', commands: ['bookie', 'broker'], doc: 'lease TTL of the registration (and of a broker\'s partitions)' },
+  { flag: '--session-ttl-ms', arg: '<ms>', env: 'STRATA_SESSION_TTL_MS', type: sessionTtl, default: '6000', commands: ['bookie', 'broker'], doc: 'lease TTL of the registration (and of a broker\'s partitions)' },
 
   // Every server process.
-  { flag: '--log-level', arg: '<level>', env: 'STRATA_LOG_LEVEL', type: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, default: 'info', commands: servers, doc: 'least severe log level written (JSON lines on stdout)' },
+  { flag: '--log-level', arg: '<level>', env: 'STRATA_LOG_LEVEL', type: logLevel, default: 'info', commands: servers, doc: 'least severe log level written (JSON lines on stdout)' },
+
+  // The local cluster launcher: etcd, an S3 server, bookies and brokers as processes on loopback.
+  { flag: '--dir', arg: '<dir>', env: 'STRATA_CLUSTER_DIR', type: string, required: true, commands: ['cluster up', 'cluster down', 'cluster status'], doc: "the local cluster's directory: cluster.json (pids, ports, URLs), logs/ and each process's data" },
+  { flag: '--session-ttl-ms', arg: '<ms>', env: 'STRATA_SESSION_TTL_MS', type: sessionTtl, default: '6000', commands: ['cluster up'], doc: "session TTL of every bookie and broker: how soon a dead broker's partitions move" },
+  { flag: '--log-level', arg: '<level>', env: 'STRATA_LOG_LEVEL', type: logLevel, default: 'info', commands: ['cluster up'], doc: 'log level of every bookie and broker (their logs: DIR/logs)' },
 
   // The HTTP tools.
   { flag: '--url', arg: '<url>', env: 'STRATA_URL', type: url, default: 'http://127.0.0.1:8080', commands: ['admin', 'produce', 'consume'], doc: 'HTTP API of any broker (or of standalone)' },
