@@ -83,7 +83,7 @@ export async function create(srv, { window = 1000 } = {}) {
     },
 
     async openPublisher(name) {
-      const producer = await client.producer({ topic: `public/default/${name}`, maxPendingMessages: Math.max(window, 1), batching: { maxMessages: 1000, maxBytes: 512 * 1024, maxDelayMs: 1 } });
+      const producer = await client.producer({ topic: `public/default/${name}`, maxPendingMessages: Math.max(window, 1) });
       closables.push(producer);
       return {
         publish(buf) {

@@ -124,8 +124,38 @@ export function report(doc: ResultFile): string {
     }
     out.push('');
   }
+  out.push(...targets(doc, peers));
   out.push('Ratios: Strata\'s median divided by the best peer\'s median in the same run (throughput: above 1 = Strata is faster; latency, CPU, memory: below 1 = Strata is lower).', '');
   return out.join('\n');
+}
+
+/** The issue's targets, each with the measured ratio: met or missed. */
+function targets(doc: ResultFile, peers: string[]): string[] {
+  const med = (peer: string, wl: Run['workload'], value: (r: Run) => number) =>
+    median(doc.runs.filter((r) => r.peer === peer && r.workload === wl && !r.error && r.result).map((r) => safe(() => value(r))));
+  const others = peers.filter((p) => p !== 'strata');
+  if (!peers.includes('strata') || others.length === 0) return [];
+  const best = (wl: Run['workload'], value: (r: Run) => number, higher: boolean) => {
+    const xs = others.map((p) => ({ p, v: med(p, wl, value) })).filter((x) => Number.isFinite(x.v));
+    return xs.sort((a, b) => (higher ? b.v - a.v : a.v - b.v))[0];
+  };
+  const rows: Array<[string, number, number, string, boolean]> = [];
+  const add = (what: string, wl: Run['workload'], value: (r: Run) => number, higher: boolean, factor: number, against?: string) => {
+    const ref = against ? { p: against, v: med(against, wl, value) } : best(wl, value, higher);
+    const mine = med('strata', wl, value);
+    if (!ref || !Number.isFinite(ref.v) || !Number.isFinite(mine)) return;
+    const ratio = mine / ref.v;
+    rows.push([what, mine, ref.v, ref.p, higher ? ratio >= factor : ratio <= factor]);
+  };
+  add('W1 publish ≥ 1.5 × best peer', 'w1', (r) => r.result.publish.msgsPerSec, true, 1.5);
+  add('W1 consume ≥ best peer', 'w1', (r) => r.result.consume.msgsPerSec, true, 1);
+  add('W3 drain ≥ best peer', 'w3', (r) => r.result.drain.msgsPerSec, true, 1);
+  add("W2 e2e p99 ≤ best peer's", 'w2', (r) => r.result.e2eMs.p99, false, 1);
+  if (others.includes('rabbitmq-stream')) add("W1 peak RSS ≤ RabbitMQ stream server's", 'w1', (r) => (r.server?.vmHWM_kB ?? NaN) / 1024, false, 1, 'rabbitmq-stream');
+  const out = ['## Targets', '', '| target | Strata | reference | ratio | met |', '|---|---:|---:|---:|---|'];
+  for (const [what, mine, ref, peer, met] of rows) out.push(`| ${what} | ${dec(mine)} | ${dec(ref)} (${peer}) | ${dec(mine / ref)}× | ${met ? 'yes' : '**no**'} |`);
+  out.push('');
+  return out;
 }
 
 function safe(f: () => number): number {

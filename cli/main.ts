@@ -11,7 +11,7 @@ import { clusterCommand } from './cluster/index.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { consumeCommand } from './messaging/consume-command.js';
 import { produceCommand } from './messaging/produce-command.js';
-import { perfCommand } from './perf/index.js';
+import { perfCommand } from './perf/perf-command.js';
 import { standaloneCommand } from './standalone-command.js';
 
 /** The package version, from the nearest package.json above this file (source or dist/). */

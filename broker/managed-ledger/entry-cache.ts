@@ -14,6 +14,8 @@ export class EntryCache {
     if (data.length > this.maxBytes) return;
     const key = EntryCache.key(ledgerId, entryId);
     if (this.entries.has(key)) return;
+    // A view into a larger received chunk would keep all of the chunk alive: cache a copy of just the entry.
+    if (data.buffer.byteLength > data.length * 2) data = Buffer.from(data);
     this.entries.set(key, data);
     this.bytes += data.length;
     for (const [k, v] of this.entries) {

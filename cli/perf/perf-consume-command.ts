@@ -6,7 +6,6 @@ import { addSettings, resolveSettings } from '../config/index.js';
 import { print, printJson } from '../http-tool-command.js';
 import { integerParser } from '../messaging/message-options.js';
 import { parseTopicArgument } from '../topic-argument.js';
-import { runConsumeLoad } from './consume-load.js';
 import { histogramText, progressLine, summaryJson, summaryTable } from './perf-report.js';
 import { numberParser, withPerfSession } from './perf-session.js';
 import { SendsFailedError } from './client-failure.js';
@@ -65,7 +64,7 @@ acknowledgement.
           receiverQueueSize: opts.receiverQueueSize,
         });
         try {
-          const result = await runConsumeLoad(consumer, {
+          const result = await (await import('./consume-load.js')).runConsumeLoad(consumer, {
             messages: opts.messages,
             durationMs: opts.duration === undefined ? undefined : opts.duration * 1000,
             ackEvery: opts.ackEvery,

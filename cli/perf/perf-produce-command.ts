@@ -11,7 +11,6 @@ import { parseTopicArgument, type TopicArgument } from '../topic-argument.js';
 import { cliErrorOf, SendsFailedError } from './client-failure.js';
 import { histogramText, progressLine, summaryJson, summaryTable } from './perf-report.js';
 import { numberParser, withPerfSession } from './perf-session.js';
-import { runProduceLoad } from './produce-load.js';
 
 interface PerfProduceOptions {
   topic: string;
@@ -68,7 +67,7 @@ or a failed send.
       const topic = parseTopicArgument(opts.topic);
       await withPerfSession(settings.url, topic.full, async ({ client, stop }) => {
         await ensureTopic(client, topic, opts.partitions, settings.httpUrl);
-        const result = await runProduceLoad(client, {
+        const result = await (await import('./produce-load.js')).runProduceLoad(client, {
           topic: topic.full,
           producers: opts.producers,
           rate: opts.rate,
