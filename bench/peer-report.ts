@@ -126,6 +126,7 @@ export function report(doc: ResultFile): string {
   }
   out.push(...targets(doc, peers));
   out.push('Ratios: Strata\'s median divided by the best peer\'s median in the same run (throughput: above 1 = Strata is faster; latency, CPU, memory: below 1 = Strata is lower).', '');
+  out.push('Where Strata spends its time under W1 and W3, what was changed because of it, and why the missed targets are missed: [performance-profile.md](performance-profile.md).', '');
   return out.join('\n');
 }
 
