@@ -25,6 +25,7 @@ import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
 import { PartitionRouter, type Route } from './routing/partition-router.js';
 import { forward } from './routing/forward-client.js';
 import { SessionKeeper } from './ownership/session-keeper.js';
+import { PlacementCoordinator, PlacementStore, type Move } from './placement/index.js';
 import { listBookies, listBrokers, listOwnership, type BookieListing, type BrokerListing, type OwnershipListing } from './admin/cluster-view.js';
 
 export interface BrokerConfig {
@@ -88,12 +89,16 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   private maintaining = false;
   private tiering: BrokerTiering | undefined;
   private router!: PartitionRouter;
+  private readonly placement: PlacementStore;
+  private readonly coordinator: PlacementCoordinator;
   private binary: BinaryServer | undefined;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
     this.stats = new BrokerMetrics({ processMetrics: config.processMetrics });
     this.log = config.logger ?? createLogger('broker', { brokerId: config.id });
+    this.placement = new PlacementStore(config.store);
+    this.coordinator = new PlacementCoordinator({ store: config.store, placement: this.placement, local: this, registry: this.stats.registry, log: this.log });
   }
 
   static async start(config: BrokerConfig): Promise<Broker> {
@@ -126,6 +131,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     this.router = new PartitionRouter({
       brokerId: this.config.id,
       store: this.config.store,
+      placement: this.placement,
       session: () => this.sessions.session,
       partitionDeps: {
         ledgers: this.config.ledgers,
@@ -171,6 +177,8 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
       },
       this.log,
     );
+    // A drain lasts until the broker starts again.
+    await this.placement.clearDraining(this.config.id);
     await this.register(await this.sessions.start());
     this.ready = true;
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
@@ -248,11 +256,14 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     }
   }
 
-  /** Serves `p` here only if this broker owns it (internal routes: never claim, never forward). */
-  private async owned(p: PartitionRef): Promise<Partition> {
+  /**
+   * Serves `p` here only if this broker owns it, or with `claim` if the claim rule gives an unowned `p` to
+   * this broker (internal routes: another broker sent the request here; never forward it again).
+   */
+  private async owned(p: PartitionRef, claim = true): Promise<Partition> {
     this.assertReady();
-    const route = await this.router.route(p, { claim: false });
-    if (route.kind !== 'local') throw new NotReadyError(`partition ${p.topic}/${p.partition} is owned by broker ${route.brokerId}`);
+    const route = await this.router.route(p, { claim });
+    if (route.kind !== 'local') throw new NotReadyError(`partition ${p.topic}/${p.partition} is served by broker ${route.brokerId}`);
     return route.partition;
   }
 
@@ -345,6 +356,16 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
 
   ownership(): Promise<OwnershipListing[]> {
     return listOwnership(this.config.store);
+  }
+
+  rebalance(): Promise<Move[]> {
+    this.assertReady();
+    return this.coordinator.rebalance();
+  }
+
+  drain(brokerId: string): Promise<Move[]> {
+    this.assertReady();
+    return this.coordinator.drain(brokerId);
   }
 
   // ---- messages ----
@@ -502,12 +523,23 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   }
 
   async localStats(p: PartitionRef): Promise<PartitionStats> {
-    return (await this.owned(p)).stats(this.config.id);
+    return (await this.owned(p, false)).stats(this.config.id);
   }
 
   async localDelete(p: PartitionRef): Promise<void> {
     await (await this.owned(p)).deleteAll();
     this.router.drop(p);
+  }
+
+  /** A move: closes the partition cleanly and releases it, telling its clients it went to `to` at `binaryUrl`. */
+  localUnload(p: PartitionRef, to: string, binaryUrl: string): Promise<boolean> {
+    return this.router.unload(p, { brokerId: to, binaryUrl });
+  }
+
+  /** A move's target: claims and loads `p` (assigned here); resolves once it serves. */
+  async localLoad(p: PartitionRef): Promise<void> {
+    await this.checkPartitionExists(p);
+    await this.owned(p);
   }
 
   async metrics(): Promise<{ contentType: string; body: string }> {

@@ -27,6 +27,18 @@ export class ManagedLedgerClosedError extends BrokerError {
   readonly retriable = true;
 }
 
+/** No live broker is registered under that id. */
+export class BrokerNotFoundError extends BrokerError {
+  readonly code = 'BROKER_NOT_FOUND';
+  readonly retriable = false;
+}
+
+/** A rebalance or drain has partitions to move and no live, non-draining broker to take them. */
+export class NoTargetBrokerError extends BrokerError {
+  readonly code = 'NO_TARGET_BROKER';
+  readonly retriable = false;
+}
+
 /** A tenant, namespace, topic or subscription name that breaks the naming rules. */
 export class InvalidNameError extends BrokerError {
   readonly code = 'INVALID_NAME';

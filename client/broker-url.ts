@@ -19,3 +19,23 @@ export function parseBrokerUrl(url: string): BrokerAddress {
   const tls = m[1] === 'strata+tls';
   return { url: `${m[1]}://${m[2]}:${port}`, host, port, tls };
 }
+
+/**
+ * The broker a TOPIC_MOVED named, for the first lookup after it ('' or a malformed URL: none); later
+ * attempts go back to the seed brokers.
+ */
+export function brokerHint(url: string): { next(): BrokerAddress | undefined } {
+  let hint: BrokerAddress | undefined;
+  try {
+    hint = url === '' ? undefined : parseBrokerUrl(url);
+  } catch {
+    hint = undefined;
+  }
+  return {
+    next() {
+      const h = hint;
+      hint = undefined;
+      return h;
+    },
+  };
+}

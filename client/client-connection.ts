@@ -27,8 +27,8 @@ import type { ClientLogger } from './client-logger.js';
 export interface AttachedHandler {
   onMessage?(v: CommandValue<'MESSAGE'>): void;
   onActiveChange?(active: boolean): void;
-  /** The broker closed this producer/consumer (its partition moved): reattach after a lookup. */
-  onMoved(): void;
+  /** The broker closed this producer/consumer (its partition moved): reattach after a lookup, at `binaryUrl` first if not ''. */
+  onMoved(binaryUrl: string): void;
   /** The connection ended. */
   onDisconnect(error: Error): void;
 }
@@ -172,7 +172,7 @@ export class ClientConnection {
         const map = command.value.kind === 0 ? this.producers : this.consumers;
         const h = map.get(command.value.id);
         map.delete(command.value.id);
-        h?.onMoved();
+        h?.onMoved(command.value.binaryUrl);
         return;
       }
       case 'PING':

@@ -3,6 +3,7 @@
 // per tick into one ACK) and nacks. After a failure or a move it looks the partition up again, drops what it had
 // queued but not handed out (the broker delivers it again), resubscribes and resends unanswered acks.
 import { CompressionCodec, decodeMessageBatchHeader, decodeMessages, type CommandValue, type WirePosition } from '../protocol/index.js';
+import { brokerHint } from './broker-url.js';
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, type ClientError } from './errors.js';
 import { MessageId, type Message } from './message.js';
@@ -188,12 +189,13 @@ export class PartitionConsumer {
     }
   }
 
-  private startReconnect(reason: Error): void {
+  /** `movedTo`: the binary URL the partition moved to, looked up first. */
+  private startReconnect(reason: Error, movedTo = ''): void {
     if (this.closed || this.reconnecting) return;
     this.client.log.info({ topic: this.config.topic, partition: this.config.partition, reason: reason.message }, 'consumer reconnecting');
     this.conn?.detach('consumer', this.consumerId);
     this.active = false;
-    this.reconnecting = this.connect()
+    this.reconnecting = this.connect(movedTo)
       .catch((err: unknown) => {
         if ((err as ClientError).retriable === false) {
           this.client.log.error({ err, topic: this.config.topic }, 'consumer cannot resubscribe');
@@ -207,14 +209,15 @@ export class PartitionConsumer {
       });
   }
 
-  private async connect(): Promise<void> {
+  private async connect(movedTo = ''): Promise<void> {
     this.generation++;
     const generation = this.generation;
     this.sink.dropQueued(this.config.partition, generation);
     const { topic, partition, subscription, type, initialPosition, consumerName, reader } = this.config;
     const start = reader ? (this.lastDelivered ? new MessageId(partition, this.lastDelivered.ledgerId, this.lastDelivered.entryId, this.lastDelivered.batchIndex + 1) : reader.start) : undefined;
+    const firstAt = brokerHint(movedTo);
     const res = await this.client.retrying(`subscribe to ${topic}/${partition}`, async (seed) => {
-      const conn = await this.client.lookup(topic, partition, seed);
+      const conn = await this.client.lookup(topic, partition, firstAt.next() ?? seed);
       const consumerId = conn.newId();
       conn.attach('consumer', consumerId, {
         onMessage: (v) => this.onMessage(v, generation),
@@ -222,7 +225,7 @@ export class PartitionConsumer {
           this.active = active;
           this.sink.activeChanged(partition, active);
         },
-        onMoved: () => generation === this.generation && this.startReconnect(new BrokerRequestError('OWNERSHIP_LOST', 'the partition moved')),
+        onMoved: (to) => generation === this.generation && this.startReconnect(new BrokerRequestError('OWNERSHIP_LOST', 'the partition moved'), to),
         onDisconnect: (err) => generation === this.generation && this.startReconnect(err),
       });
       try {

@@ -4,6 +4,7 @@
 //
 // States: connecting → ready → (connection lost / TOPIC_MOVED) connecting → … → closed.
 import { encodeMessageBatch, type MessageInput } from '../protocol/index.js';
+import { brokerHint } from './broker-url.js';
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, InvalidArgumentError, TimeoutError, type ClientError } from './errors.js';
 import { MessageId } from './message.js';
@@ -172,13 +173,14 @@ export class PartitionProducer {
     }
   }
 
-  private startReconnect(reason: Error): void {
+  /** `movedTo`: the binary URL the partition moved to, looked up first. */
+  private startReconnect(reason: Error, movedTo = ''): void {
     if (this.current === 'closed' || this.reconnecting) return;
     this.client.log.info({ topic: this.topic, partition: this.partition, producer: this.name, reason: reason.message }, 'producer reconnecting');
     this.current = 'connecting';
     this.generation++;
     this.conn?.detach('producer', this.producerId);
-    this.reconnecting = this.connect()
+    this.reconnecting = this.connect(movedTo)
       .catch((err: unknown) => {
         // Nothing can be sent: fail what waits, and keep trying for later sends unless the error is final.
         for (const b of [...this.inFlight]) this.fail(b, err as Error);
@@ -190,13 +192,14 @@ export class PartitionProducer {
       });
   }
 
-  private async connect(): Promise<void> {
+  private async connect(movedTo = ''): Promise<void> {
+    const firstAt = brokerHint(movedTo);
     const res = await this.client.retrying(`producer on ${this.topic}/${this.partition}`, async (seed) => {
-      const conn = await this.client.lookup(this.topic, this.partition, seed);
+      const conn = await this.client.lookup(this.topic, this.partition, firstAt.next() ?? seed);
       const producerId = conn.newId();
       const generation = this.generation;
       conn.attach('producer', producerId, {
-        onMoved: () => generation === this.generation && this.startReconnect(new BrokerRequestError('OWNERSHIP_LOST', 'the partition moved')),
+        onMoved: (to) => generation === this.generation && this.startReconnect(new BrokerRequestError('OWNERSHIP_LOST', 'the partition moved'), to),
         onDisconnect: (err) => generation === this.generation && this.startReconnect(err),
       });
       try {

@@ -15,8 +15,13 @@
 // | /cursors/{tenant}/{ns}/{topic}/{p}/{subscription}    | cursor: mark-delete, acked ranges       | owner (owner epoch)   |
 // | /dedup/{tenant}/{ns}/{topic}/{p}                     | dedup snapshot: producer → sequence id  | owner (owner epoch)   |
 // | /ownership/{tenant}/{ns}/{topic}/{p}     (session)   | {brokerId}; createRevision = owner epoch| owning broker         |
+// | /assignments/{tenant}/{ns}/{topic}/{p}               | {brokerId}: who claims it when unowned  | rebalance, drain      |
+// | /draining/{brokerId}                                 | {since}: it takes no partitions         | drain                 |
 // | /load/{brokerId}                         (session)   | load report                             | each broker           |
 // | /leader/load-manager                     (session)   | {brokerId}                              | elected leader        |
+//
+// An assignment only matters while its partition is unowned: the assignee (if live and not draining)
+// claims it, other brokers send clients there. A draining marker lasts until that broker starts again.
 
 export type LedgerId = number;
 
@@ -47,6 +52,10 @@ export const keys = {
   dedup: (p: PartitionRef) => `/dedup/${p.topic}/${p.partition}`,
   ownerships: '/ownership/',
   ownership: (p: PartitionRef) => `/ownership/${p.topic}/${p.partition}`,
+  assignments: '/assignments/',
+  assignment: (p: PartitionRef) => `/assignments/${p.topic}/${p.partition}`,
+  drainingBrokers: '/draining/',
+  draining: (brokerId: string) => `/draining/${brokerId}`,
   load: (brokerId: string) => `/load/${brokerId}`,
   loadManagerLeader: '/leader/load-manager',
 } as const;

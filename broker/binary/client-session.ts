@@ -243,7 +243,7 @@ export class ClientSession {
       served.releaseProducerName(name, holder);
       throw new InvalidRequestError(`producer id ${producerId} is in use on this connection`);
     }
-    const forget = served.onGone(() => this.moved(0, producerId));
+    const forget = served.onGone((to) => this.moved(0, producerId, to?.binaryUrl ?? ''));
     this.producers.set(producerId, { partition: served, name, holder, forget });
     return { name: 'PRODUCER_SUCCESS', value: { producerName: name, lastSequenceId: served.lastSequenceId(name) } };
   }
@@ -271,7 +271,7 @@ export class ClientSession {
       dispatcher.detach(sink);
       throw new InvalidRequestError(`consumer id ${consumerId} is in use on this connection`);
     }
-    const forget = partition.onGone(() => this.moved(1, consumerId));
+    const forget = partition.onGone((to) => this.moved(1, consumerId, to?.binaryUrl ?? ''));
     this.consumers.set(consumerId, { partition, dispatcher, sink, subscription: v.subscription, durable: v.durable, forget });
     return { name: 'SUBSCRIBE_SUCCESS', value: { active } };
   }
@@ -321,11 +321,14 @@ export class ClientSession {
     return c;
   }
 
-  /** The partition went elsewhere: the producer or consumer is closed here and the client told to look again. */
-  private moved(kind: 0 | 1, id: number): void {
+  /**
+   * The partition went elsewhere: the producer or consumer is closed here and the client told to look again —
+   * at `binaryUrl` first when the partition moved there ('' when unknown).
+   */
+  private moved(kind: 0 | 1, id: number, binaryUrl: string): void {
     if (kind === 0) this.dropProducer(id);
     else this.dropConsumer(id);
-    if (this.current === 'connected') this.send(encodeCommand('TOPIC_MOVED', 0, { kind, id, binaryUrl: '' }));
+    if (this.current === 'connected') this.send(encodeCommand('TOPIC_MOVED', 0, { kind, id, binaryUrl }));
   }
 
   private dropProducer(id: number): void {

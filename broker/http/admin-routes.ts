@@ -1,4 +1,4 @@
-// Admin routes: topics (create, list, stats, delete), brokers, bookies, ownership.
+// Admin routes: topics (create, list, stats, delete), brokers, bookies, ownership, rebalance and drain.
 import type { FastifyInstance } from 'fastify';
 import { checkName, topicName } from '../topics/topic-name.js';
 import { MAX_PARTITIONS } from '../topics/topic-store.js';
@@ -61,4 +61,16 @@ export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi): void 
   app.get('/admin/v1/brokers', async () => ({ brokers: await api.brokers() }));
   app.get('/admin/v1/bookies', async () => ({ bookies: await api.bookies() }));
   app.get('/admin/v1/ownership', async () => ({ ownership: await api.ownership() }));
+
+  // Both answer once every move is done; each move is a clean unload on the owner and a load on the target.
+  app.post<{ Body: Record<string, never> | undefined }>(
+    '/admin/v1/rebalance',
+    { schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: {} } } },
+    async () => ({ moved: await api.rebalance() }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/admin/v1/brokers/:id/drain',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 256 } } } } },
+    async (req) => ({ moved: await api.drain(req.params.id) }),
+  );
 }

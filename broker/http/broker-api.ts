@@ -1,4 +1,5 @@
 // What the HTTP routes need from the broker: one interface, so routes stay thin and testable.
+import type { Move } from '../placement/index.js';
 import type { TopicName } from '../topics/topic-name.js';
 
 export interface IncomingMessage {
@@ -52,6 +53,10 @@ export interface BrokerApi {
   brokers(): Promise<Array<{ id: string; httpUrl: string; binaryUrl: string; partitions: number }>>;
   bookies(): Promise<Array<{ id: string; address: string }>>;
   ownership(): Promise<Array<{ topic: string; partition: number; broker: string }>>;
+  /** Moves the fewest partitions so that no live, non-draining broker owns more than ⌈P/B⌉. */
+  rebalance(): Promise<Move[]>;
+  /** Moves every partition off a live broker and keeps it from claiming (BrokerNotFoundError). */
+  drain(brokerId: string): Promise<Move[]>;
   produce(name: TopicName, producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]>;
   receive(name: TopicName, subscription: string, options: ReceiveOptions): Promise<ReceivedMessage[]>;
   ack(name: TopicName, subscription: string, ids: string[]): Promise<number>;

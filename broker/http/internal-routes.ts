@@ -1,6 +1,7 @@
-// Routes brokers use to forward requests for partitions to their owner. Served only for partitions
-// owned here: the owner never claims or forwards again (a moved partition answers 503 and the caller
-// looks the owner up once more).
+// Routes brokers use to forward requests for partitions to their owner (or, for an unowned partition, to
+// the broker the claim rule names, which claims it), and to move partitions (unload on the owner, load on
+// the target). A request is never forwarded again: a partition served elsewhere answers 503 and the
+// caller looks it up once more.
 import type { FastifyInstance } from 'fastify';
 import type { PartitionRef } from '../../metadata/index.js';
 import { topicName } from '../topics/topic-name.js';
@@ -12,6 +13,10 @@ export interface InternalBrokerApi {
   localAck(p: PartitionRef, subscription: string, ids: string[], action: 'ack' | 'nack'): Promise<number>;
   localStats(p: PartitionRef): Promise<PartitionStats>;
   localDelete(p: PartitionRef): Promise<void>;
+  /** Closes and releases `p` for a move to broker `to` (binary clients are sent to `binaryUrl`); false if not loaded here. */
+  localUnload(p: PartitionRef, to: string, binaryUrl: string): Promise<boolean>;
+  /** Claims and loads `p` for a move; resolves once it serves. */
+  localLoad(p: PartitionRef): Promise<void>;
 }
 
 interface PartitionParams {
@@ -55,6 +60,25 @@ export function registerInternalRoutes(app: FastifyInstance, api: InternalBroker
     });
   }
   app.get<{ Params: PartitionParams }>(`${base}/stats`, { schema }, async (req) => api.localStats(ref(req.params)));
+  app.post<{ Params: PartitionParams; Body: { to: string; binaryUrl?: string } }>(
+    `${base}/unload`,
+    {
+      schema: {
+        params,
+        body: {
+          type: 'object',
+          required: ['to'],
+          additionalProperties: false,
+          properties: { to: { type: 'string', minLength: 1, maxLength: 256 }, binaryUrl: { type: 'string', maxLength: 2048 } },
+        },
+      },
+    },
+    async (req) => ({ unloaded: await api.localUnload(ref(req.params), req.body.to, req.body.binaryUrl ?? '') }),
+  );
+  app.post<{ Params: PartitionParams }>(`${base}/load`, { schema }, async (req) => {
+    await api.localLoad(ref(req.params));
+    return { loaded: true };
+  });
   app.delete<{ Params: PartitionParams }>(base, { schema }, async (req, reply) => {
     await api.localDelete(ref(req.params));
     return reply.status(204).send();

@@ -27,6 +27,12 @@ export interface PartitionConfig {
   cursorInlineMaxBytes?: number;
 }
 
+/** Where a partition went when it moved (told to its binary clients in TOPIC_MOVED). */
+export interface MovedTo {
+  brokerId: string;
+  binaryUrl: string;
+}
+
 export interface PartitionDeps {
   store: MetadataStore;
   ledgers: LedgerClient;
@@ -47,8 +53,9 @@ export class Partition {
   /** Producer names connected over the binary protocol, each held by one connection. */
   private readonly producerNames = new Map<string, object>();
   private readonly streams = new Map<string, StreamDispatcher>();
-  private readonly goneListeners = new Set<() => void>();
+  private readonly goneListeners = new Set<(movedTo: MovedTo | undefined) => void>();
   private gone = false;
+  private movedTo: MovedTo | undefined;
 
   private constructor(
     private readonly deps: PartitionDeps,
@@ -226,22 +233,23 @@ export class Partition {
     this.subscriptions.delete(subscription);
   }
 
-  /** Called once when this partition stops being served here (moved, lost, deleted or the broker stops). */
-  onGone(listener: () => void): () => void {
+  /** Called once when this partition stops being served here (moved, lost, deleted or the broker stops); `movedTo` after a move. */
+  onGone(listener: (movedTo: MovedTo | undefined) => void): () => void {
     if (this.gone) {
-      listener();
+      listener(this.movedTo);
       return () => undefined;
     }
     this.goneListeners.add(listener);
     return () => this.goneListeners.delete(listener);
   }
 
-  /** This partition is no longer served here: stop dispatching and tell every attached client. */
-  markGone(): void {
+  /** This partition is no longer served here: stop dispatching and tell every attached client (where it went, if known). */
+  markGone(movedTo?: MovedTo): void {
     if (this.gone) return;
     this.gone = true;
+    this.movedTo = movedTo;
     for (const d of this.streams.values()) d.close();
-    for (const listener of [...this.goneListeners]) listener();
+    for (const listener of [...this.goneListeners]) listener(movedTo);
     this.goneListeners.clear();
   }
 
@@ -331,7 +339,7 @@ export class Partition {
     };
   }
 
-  /** Deletes everything of this partition: its ledgers (and objects), cursors, dedup state, list and ownership. */
+  /** Deletes everything of this partition: its ledgers (and objects), cursors, dedup state, list, assignment and ownership. */
   async deleteAll(): Promise<void> {
     await this.close();
     for (const l of this.ml.ledgers) await this.ml.deleteLedger(l.ledgerId);
@@ -342,6 +350,7 @@ export class Partition {
         ...entries.map((e) => ({ type: 'delete' as const, key: e.key })),
         { type: 'delete', key: keys.dedup(this.ref) },
         { type: 'delete', key: keys.partition(this.ref) },
+        { type: 'delete', key: keys.assignment(this.ref) },
         { type: 'delete', key: keys.ownership(this.ref) },
       ],
     });

@@ -1,12 +1,15 @@
-// Where a partition is served: here (loaded, or claimed and loaded now — the interim rule until the
-// load manager: an unowned partition is claimed by the broker asked), or at the broker that owns it.
-// Loads are lazy and throttled, and the metadata operations each load costs are measured.
+// Where a partition is served: here (loaded, or claimed and loaded now), at the broker that owns it, or —
+// for an unowned partition — at the broker the claim rule names (placement/claim-rule.ts: its live
+// assignee, else the broker asked unless it is draining). Loads are lazy and throttled, and the metadata
+// operations each load costs are measured. A partition being unloaded (a move) is answered once it is
+// released, so requests for it follow it to its new broker instead of failing.
 import type { Histogram } from 'prom-client';
 import type { Logger } from '../../common/index.js';
 import { keys, parseJson, type MetadataStore, type PartitionRef, type Session } from '../../metadata/index.js';
 import { OwnershipLostError, PartitionUnavailableError } from '../errors.js';
 import { claimPartition, releasePartition } from '../ownership/partition-ownership.js';
-import { Partition, type PartitionConfig, type PartitionDeps } from '../partition/partition.js';
+import { Partition, type MovedTo, type PartitionConfig, type PartitionDeps } from '../partition/partition.js';
+import { decideClaim, type LiveBroker, type PlacementStore } from '../placement/index.js';
 import { countingStore } from './counting-store.js';
 import { LoadLimiter } from './load-limiter.js';
 
@@ -15,6 +18,7 @@ export type Route = { kind: 'local'; partition: Partition } | { kind: 'remote'; 
 export interface PartitionRouterDeps {
   brokerId: string;
   store: MetadataStore;
+  placement: PlacementStore;
   session: () => Session | undefined;
   partitionDeps: Omit<PartitionDeps, 'store'>;
   partitionConfig: PartitionConfig;
@@ -24,8 +28,14 @@ export interface PartitionRouterDeps {
   log: Logger;
 }
 
+function remote(b: LiveBroker): Route {
+  return { kind: 'remote', brokerId: b.id, url: b.httpUrl, binaryUrl: b.binaryUrl };
+}
+
 export class PartitionRouter {
   private readonly loaded = new Map<string, Promise<Partition>>();
+  /** Partitions being closed and released for a move. */
+  private readonly unloading = new Map<string, Promise<void>>();
   private readonly limiter: LoadLimiter;
 
   constructor(private readonly deps: PartitionRouterDeps) {
@@ -40,14 +50,20 @@ export class PartitionRouter {
     return `${p.topic}/${p.partition}`;
   }
 
-  /** Where `p` is served. With `claim`, an unowned partition is claimed and loaded here. */
+  /** Where `p` is served. With `claim`, an unowned partition is claimed and loaded here if the claim rule says so. */
   async route(p: PartitionRef, { claim }: { claim: boolean }): Promise<Route> {
+    const unloading = this.unloading.get(PartitionRouter.id(p));
+    if (unloading) await unloading;
     const loaded = this.loaded.get(PartitionRouter.id(p));
     if (loaded) return { kind: 'local', partition: await loaded };
     const key = await this.deps.store.get(keys.ownership(p));
     if (!key) {
       if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
-      return { kind: 'local', partition: await this.load(p) };
+      const [assignee, brokers] = await Promise.all([this.deps.placement.assignee(p), this.deps.placement.brokers()]);
+      const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
+      if (decision.kind === 'claim') return { kind: 'local', partition: await this.load(p) };
+      if (decision.kind === 'elsewhere') return remote(decision.broker);
+      throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is not served: ${decision.reason}`);
     }
     const owner = parseJson<{ brokerId: string }>(key.value).brokerId;
     if (owner === this.deps.brokerId) return { kind: 'local', partition: await this.load(p) };
@@ -57,6 +73,41 @@ export class PartitionRouter {
     }
     const registered = parseJson<{ httpUrl: string; binaryUrl?: string }>(broker.value);
     return { kind: 'remote', brokerId: owner, url: registered.httpUrl, binaryUrl: registered.binaryUrl ?? '' };
+  }
+
+  /**
+   * Gives a loaded partition up for a move: its clients are told where it goes, it stops taking writes,
+   * closes its ledger, saves cursors and dedup state, and releases its ownership key. Requests for it
+   * wait meanwhile. False if it is not loaded here.
+   */
+  async unload(p: PartitionRef, movedTo: MovedTo): Promise<boolean> {
+    const id = PartitionRouter.id(p);
+    const pending = this.unloading.get(id);
+    if (pending) return pending.then(() => false);
+    const loading = this.loaded.get(id);
+    if (!loading) return false;
+    const unloading = (async () => {
+      const partition = await loading.catch(() => undefined);
+      if (!partition || this.loaded.get(id) !== loading) return false;
+      this.loaded.delete(id);
+      this.deps.onLoadedCountChanged(this.loaded.size);
+      partition.markGone(movedTo);
+      await partition.close().catch((err: unknown) => this.deps.log.warn({ err, partition: p }, 'closing a partition failed'));
+      await releasePartition(this.deps.store, partition.epoch);
+      return true;
+    })();
+    this.unloading.set(
+      id,
+      unloading.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      return await unloading;
+    } finally {
+      this.unloading.delete(id);
+    }
   }
 
   /** The loaded partition, claiming and loading it (throttled) on first use. */

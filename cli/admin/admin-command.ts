@@ -1,11 +1,13 @@
-// `strata admin`: topics and cluster state over the HTTP API of any broker (or standalone).
+// `strata admin`: topics, cluster state, rebalance and drain over the HTTP API of any broker (or standalone).
 import { Command } from 'commander';
 import { clusterCommands } from './cluster-commands.js';
+import { placementCommands } from './placement-commands.js';
 import { topicsCommand } from './topics-command.js';
 
 export function adminCommand(): Command {
   const admin = new Command('admin').description('administer topics and inspect the cluster over the HTTP API (--url, STRATA_URL)');
   admin.addCommand(topicsCommand());
   for (const cmd of clusterCommands()) admin.addCommand(cmd);
+  for (const cmd of placementCommands()) admin.addCommand(cmd);
   return admin;
 }

@@ -145,6 +145,20 @@ describe('HTTP API contract', () => {
     expect(overlap.body.results[0].error.code).toBe('BAD_REQUEST');
   });
 
+  it('rebalances a single broker with no move, and refuses to drain the only broker or an unknown one', async () => {
+    await call(url, 'PUT', topic('placed'), { partitions: 2 });
+    expect((await call(url, 'POST', messages('placed'), { messages: [{ value: 'a' }, { value: 'b' }] })).status).toBe(200);
+    expect(await call(url, 'POST', '/admin/v1/rebalance', {})).toMatchObject({ status: 200, body: { moved: [] } });
+    expect(await call(url, 'POST', '/admin/v1/rebalance')).toMatchObject({ status: 200, body: { moved: [] } });
+    const only = await call(url, 'POST', '/admin/v1/brokers/broker-1/drain');
+    expect(only.status).toBe(409);
+    expect(only.body.error.code).toBe('NO_TARGET_BROKER');
+    expect((await h.store.list(keys.drainingBrokers)).entries).toEqual([]);
+    const unknown = await call(url, 'POST', '/admin/v1/brokers/nobody/drain');
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'BROKER_NOT_FOUND', message: 'no live broker nobody' } } });
+    expect((await call(url, 'POST', '/admin/v1/rebalance', { partitions: 3 })).status).toBe(400);
+  });
+
   it('answers 207 with per-message errors when some partitions fail, storing the rest', async () => {
     await call(url, 'PUT', topic('partial'), { partitions: 2 });
     // Partition 1 is owned by another (absent) broker: messages for it fail, those for partition 0 succeed.
