@@ -8,7 +8,7 @@ import { Histogram } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';
 import { keys, jsonValue, parseJson, type MetadataStore, type PartitionRef, type Session } from '../metadata/index.js';
 import type { LedgerClient } from '../ledger/index.js';
-import { decodeMessageId, partitionForKey, type MessageId } from '../protocol/index.js';
+import { decodeMessageId } from '../protocol/index.js';
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
 import type { InternalBrokerApi } from './http/internal-routes.js';
 import { buildHttpServer } from './http/http-server.js';
@@ -25,6 +25,7 @@ import { BrokerTiering, type TieringConfig } from './tiering/broker-tiering.js';
 import { PartitionRouter, type Route } from './routing/partition-router.js';
 import { forward } from './routing/forward-client.js';
 import { SessionKeeper } from './ownership/session-keeper.js';
+import { TopicMessaging } from './messaging/topic-messaging.js';
 import { PlacementCoordinator, PlacementStore, type Move } from './placement/index.js';
 import { listBookies, listBrokers, listOwnership, type BookieListing, type BrokerListing, type OwnershipListing } from './admin/cluster-view.js';
 
@@ -67,18 +68,9 @@ export interface BrokerConfig {
 
 const internal = (p: PartitionRef) => `/internal/v1/partitions/${p.topic}/${p.partition}`;
 
-/** Wire form of a message forwarded to another broker, and back. */
-interface WireMessage {
-  key?: string;
-  valueBase64: string;
-  properties: Record<string, string>;
-  sequenceId?: number;
-  eventTime?: number;
-}
-
 export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   private readonly topics: TopicStore;
-  private readonly roundRobin = new Map<string, number>();
+  private readonly messaging: TopicMessaging;
   private ready = false;
   private stopping = false;
   readonly stats: BrokerMetrics;
@@ -99,6 +91,15 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     this.log = config.logger ?? createLogger('broker', { brokerId: config.id });
     this.placement = new PlacementStore(config.store);
     this.coordinator = new PlacementCoordinator({ store: config.store, placement: this.placement, local: this, registry: this.stats.registry, log: this.log });
+    this.messaging = new TopicMessaging({
+      topics: this.topics,
+      stats: this.stats,
+      log: this.log,
+      maxUnackedPerSubscription: config.maxUnackedPerSubscription ?? 10_000,
+      isReady: () => this.isReady(),
+      assertReady: () => this.assertReady(),
+      onPartition: (p, local, remote) => this.onPartition(p, local, remote),
+    });
   }
 
   static async start(config: BrokerConfig): Promise<Broker> {
@@ -368,141 +369,22 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     return this.coordinator.drain(brokerId);
   }
 
-  // ---- messages ----
+  // ---- messages (messaging/topic-messaging.ts) ----
 
-  async produce(name: TopicName, producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]> {
-    this.assertReady();
-    const { partitions } = await this.topics.get(name);
-    const byPartition = new Map<number, number[]>();
-    messages.forEach((m, i) => {
-      const p = m.key !== undefined ? partitionForKey(m.key, partitions) : this.nextPartition(name.full, partitions);
-      let list = byPartition.get(p);
-      if (!list) byPartition.set(p, (list = []));
-      list.push(i);
-    });
-    const results: ProduceResult[] = new Array(messages.length);
-    await Promise.all(
-      [...byPartition].map(async ([i, indexes]) => {
-        const p = { topic: name.full, partition: i };
-        const batch = indexes.map((j) => messages[j]!);
-        try {
-          const stored = await this.onPartition(
-            p,
-            (partition) => partition.produce(producer, batch),
-            async (url) => (await forward<{ results: ProduceResult[] }>(url, 'POST', `${internal(p)}/produce`, { producer, messages: batch.map(toWire) })).results,
-          );
-          stored.forEach((r, j) => (results[indexes[j]!] = r));
-        } catch (err) {
-          const e = err as { code?: string; message?: string };
-          for (const j of indexes) results[j] = { partition: i, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } };
-        }
-      }),
-    );
-    let stored = 0;
-    for (const r of results) if (!('error' in r)) stored++;
-    this.stats.messagesIn.inc(stored);
-    return results;
+  produce(name: TopicName, producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]> {
+    return this.messaging.produce(name, producer, messages);
   }
 
-  private nextPartition(topic: string, partitions: number): number {
-    const n = this.roundRobin.get(topic) ?? Math.floor(Math.random() * partitions);
-    this.roundRobin.set(topic, n + 1);
-    return n % partitions;
+  receive(name: TopicName, subscription: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+    return this.messaging.receive(name, subscription, options);
   }
 
-  async receive(name: TopicName, subscription: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
-    this.assertReady();
-    const { partitions } = await this.topics.get(name);
-    const deadline = Date.now() + options.waitMs;
-    const start = this.nextPartition(`${name.full}#${subscription}`, partitions);
-    for (;;) {
-      const out: ReceivedMessage[] = [];
-      const localLogs: Partition[] = [];
-      let remote = false;
-      for (let k = 0; k < partitions && out.length < options.max; k++) {
-        const p = { topic: name.full, partition: (start + k) % partitions };
-        const take = { ...options, max: options.max - out.length, waitMs: 0 };
-        const taken = await this.onPartition(
-          p,
-          async (partition) => {
-            localLogs.push(partition);
-            const sub = await partition.subscription(subscription);
-            const got = await sub.take(take.max, take.visibilityMs);
-            if (got.length === 0 && sub.unacked >= (this.config.maxUnackedPerSubscription ?? 10_000)) this.stats.dispatchPaused.inc();
-            return got;
-          },
-          async (url) => {
-            remote = true;
-            const res = await forward<{ messages: Array<Omit<ReceivedMessage, 'value'> & { valueBase64: string }> }>(url, 'POST', `${internal(p)}/subscriptions/${subscription}/receive`, take);
-            return res.messages.map(({ valueBase64, ...m }) => ({ ...m, value: Buffer.from(valueBase64, 'base64') }));
-          },
-        ).catch((err: unknown) => {
-          // One unavailable partition does not fail the receive: the others are served.
-          this.log.debug({ err, partition: p }, 'partition unavailable for receive');
-          return [] as ReceivedMessage[];
-        });
-        out.push(...taken);
-      }
-      const left = deadline - Date.now();
-      if (out.length > 0 || left <= 0 || !this.isReady()) {
-        this.stats.messagesOut.inc(out.length);
-        return out;
-      }
-      // Wait for a new entry on a local partition (or poll remote ones), within the wait.
-      const wait = remote || localLogs.length === 0 ? Math.min(left, 50) : left;
-      const subs = await Promise.all(localLogs.map((l) => l.subscription(subscription)));
-      const nextDeadline = Math.min(...subs.map((s) => s.nextDeadline() ?? Infinity));
-      const until = Math.max(1, Math.min(wait, nextDeadline - Date.now()));
-      if (localLogs.length === 0) await delay(until);
-      else await Promise.race(localLogs.map((l) => l.ml.waitForEntries(l.ml.lastConfirmedPosition, until)));
-    }
+  ack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
+    return this.messaging.ackOrNack('ack', name, subscription, ids);
   }
 
-  private parseIds(ids: string[], partitions: number): Map<number, MessageId[]> {
-    const byPartition = new Map<number, MessageId[]>();
-    for (const s of ids) {
-      let id: MessageId;
-      try {
-        id = decodeMessageId(s);
-      } catch (err) {
-        throw new InvalidRequestError(`invalid message id ${JSON.stringify(s.slice(0, 64))}: ${(err as Error).message}`);
-      }
-      if (id.partition >= partitions) throw new InvalidRequestError(`message id ${s} names partition ${id.partition} of a topic with ${partitions}`);
-      let list = byPartition.get(id.partition);
-      if (!list) byPartition.set(id.partition, (list = []));
-      list.push(id);
-    }
-    return byPartition;
-  }
-
-  async ack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
-    return this.ackOrNack('ack', name, subscription, ids);
-  }
-
-  async nack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
-    return this.ackOrNack('nack', name, subscription, ids);
-  }
-
-  private async ackOrNack(action: 'ack' | 'nack', name: TopicName, subscription: string, ids: string[]): Promise<number> {
-    this.assertReady();
-    const { partitions } = await this.topics.get(name);
-    let n = 0;
-    for (const [i, list] of this.parseIds(ids, partitions)) {
-      const p = { topic: name.full, partition: i };
-      n += await this.onPartition(
-        p,
-        async (partition) => {
-          const sub = await partition.subscription(subscription);
-          return action === 'ack' ? sub.ack(list) : sub.nack(list);
-        },
-        async (url) => {
-          const res = await forward<{ acked?: number; nacked?: number }>(url, 'POST', `${internal(p)}/subscriptions/${subscription}/${action}`, { ids: ids.filter((s) => decodeMessageId(s).partition === i) });
-          return res.acked ?? res.nacked ?? 0;
-        },
-      );
-    }
-    if (action === 'ack') this.stats.acks.inc(n);
-    return n;
+  nack(name: TopicName, subscription: string, ids: string[]): Promise<number> {
+    return this.messaging.ackOrNack('nack', name, subscription, ids);
   }
 
   // ---- the internal API other brokers forward to (served only for partitions owned here) ----
@@ -574,8 +456,4 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     await this.sessions.stop();
     this.log.info('broker stopped');
   }
-}
-
-function toWire(m: IncomingMessage): WireMessage {
-  return { key: m.key, valueBase64: m.value.toString('base64'), properties: m.properties, sequenceId: m.sequenceId, eventTime: m.eventTime };
 }
