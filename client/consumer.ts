@@ -4,6 +4,7 @@
 // a slow loop slows the broker down instead of filling memory.
 import { AbortedError, ClosedError, InvalidArgumentError } from './errors.js';
 import { MessageId, type Message } from './message.js';
+import { runInterceptors, type ConsumerInterceptor } from './interceptors.js';
 import { PartitionConsumer, type InitialPosition, type MessageSink, type SubscriptionType } from './partition-consumer.js';
 import type { ClientContext } from './client-context.js';
 
@@ -24,6 +25,8 @@ export interface ConsumerOptions {
   listener?: (message: Message, consumer: Consumer) => void | Promise<void>;
   /** Failover: told when a partition's consumer becomes active or passive. */
   onActiveChange?: (partition: number, active: boolean) => void;
+  /** Hooks on receive, ack and nack, in this order (e.g. a SequenceChecker). */
+  interceptors?: ConsumerInterceptor[];
 }
 
 export interface ReaderOptions {
@@ -31,6 +34,7 @@ export interface ReaderOptions {
   /** 'earliest', 'latest', or a message id (the reader then reads that id's partition, from that message on). */
   startMessageId: 'earliest' | 'latest' | MessageId | string;
   receiverQueueSize?: number;
+  interceptors?: ConsumerInterceptor[];
 }
 
 interface Queued {
@@ -51,13 +55,13 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
   private constructor(
     private readonly client: ClientContext,
     readonly topic: string,
-    private readonly options: { ackTimeoutMs: number; onActiveChange?: (partition: number, active: boolean) => void },
+    private readonly options: { ackTimeoutMs: number; onActiveChange?: (partition: number, active: boolean) => void; interceptors?: ConsumerInterceptor[] },
   ) {}
 
   static async create(client: ClientContext, options: ConsumerOptions): Promise<Consumer> {
     if (!options.topic || !options.subscription) throw new InvalidArgumentError('consumer needs a topic and a subscription');
     const count = await client.partitionCount(options.topic);
-    const consumer = new Consumer(client, options.topic, { ackTimeoutMs: options.ackTimeoutMs ?? 0, onActiveChange: options.onActiveChange });
+    const consumer = new Consumer(client, options.topic, { ackTimeoutMs: options.ackTimeoutMs ?? 0, onActiveChange: options.onActiveChange, interceptors: options.interceptors });
     const base = {
       topic: options.topic,
       subscription: options.subscription,
@@ -76,7 +80,7 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
     const count = await client.partitionCount(options.topic);
     const partitions = start instanceof MessageId ? [start.partition] : Array.from({ length: count }, (_, i) => i);
     if (start instanceof MessageId && start.partition >= count) throw new InvalidArgumentError(`message id names partition ${start.partition} of a topic with ${count}`);
-    const reader = new Consumer(client, options.topic, { ackTimeoutMs: 0 });
+    const reader = new Consumer(client, options.topic, { ackTimeoutMs: 0, interceptors: options.interceptors });
     await reader.open(
       partitions.map((partition) => ({
         topic: options.topic,
@@ -170,6 +174,7 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
 
   private taken(q: Queued): Queued {
     this.partitions.get(q.message.partition)?.consumed(q.message, q.generation);
+    if (this.options.interceptors) q = { ...q, message: runInterceptors(this.options.interceptors, q.message, (i, m) => i.onReceive?.(m), (err) => this.interceptorFailed(err)) };
     if (this.options.ackTimeoutMs > 0) this.unackedSince.set(key(q.message.id), { message: q.message, deadline: Date.now() + this.options.ackTimeoutMs });
     return q;
   }
@@ -196,19 +201,26 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
   }
 
   /** Acknowledges one message; resolves once the broker persisted it (never delivered to this subscription again). */
+  private interceptorFailed(err: unknown): void {
+    this.client.log.warn({ err, topic: this.topic }, 'consumer interceptor failed');
+  }
+
   ack(message: Message): Promise<void> {
+    runInterceptors(this.options.interceptors, undefined, (i) => i.onAck?.(message, false), (err) => this.interceptorFailed(err));
     this.unackedSince.delete(key(message.id));
     return this.partitionOf(message).ack(message);
   }
 
   /** Acknowledges this message and every earlier one of its partition. */
   ackCumulative(message: Message): Promise<void> {
+    runInterceptors(this.options.interceptors, undefined, (i) => i.onAck?.(message, true), (err) => this.interceptorFailed(err));
     for (const [k, v] of this.unackedSince) if (v.message.partition === message.partition && v.message.id.compareTo(message.id) <= 0) this.unackedSince.delete(k);
     return this.partitionOf(message).ackCumulative(message);
   }
 
   /** Asks for the message to be delivered again (its whole batch entry comes again, acked messages skipped). */
   nack(message: Message): Promise<void> {
+    runInterceptors(this.options.interceptors, undefined, (i) => i.onNack?.(message), (err) => this.interceptorFailed(err));
     this.unackedSince.delete(key(message.id));
     return this.partitionOf(message).nack([message]);
   }
@@ -225,6 +237,7 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
     for (const [k, v] of this.unackedSince) {
       if (v.deadline > now) continue;
       this.unackedSince.delete(k);
+      runInterceptors(this.options.interceptors, undefined, (i) => i.onNack?.(v.message), (err) => this.interceptorFailed(err));
       let list = byPartition.get(v.message.partition);
       if (!list) byPartition.set(v.message.partition, (list = []));
       list.push(v.message);

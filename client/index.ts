@@ -6,6 +6,8 @@ export { Consumer, type ConsumerOptions, type ReaderOptions } from './consumer.j
 export type { SubscriptionType, InitialPosition } from './partition-consumer.js';
 export { MessageId, type Message, type OutgoingMessage } from './message.js';
 export type { ClientLogger } from './client-logger.js';
+export type { ProducerInterceptor, ConsumerInterceptor } from './interceptors.js';
+export { SequenceChecker, type SequenceGap, type SequenceDuplicate } from './sequence-checker.js';
 export { parseBrokerUrl, DEFAULT_BINARY_PORT, type BrokerAddress } from './broker-url.js';
 export {
   ClientError,

@@ -4,6 +4,7 @@
 import { MAX_BATCH_PAYLOAD_SIZE, partitionForKey } from '../protocol/index.js';
 import { AbortedError, ClosedError, InvalidArgumentError, ProducerQueueFullError } from './errors.js';
 import { toInput, type MessageId, type OutgoingMessage } from './message.js';
+import { runInterceptors, type ProducerInterceptor } from './interceptors.js';
 import { PartitionProducer, type BatchingOptions } from './partition-producer.js';
 import type { ClientContext } from './client-context.js';
 
@@ -21,6 +22,8 @@ export interface ProducerOptions {
   sendTimeoutMs?: number;
   /** 'key' (default: hash of the key, sticky round robin without one) or a function choosing the partition. */
   routing?: 'key' | ((message: OutgoingMessage, partitions: number) => number);
+  /** Hooks before each send and on each answer, in this order. */
+  interceptors?: ProducerInterceptor[];
 }
 
 /** The largest message value: one message must fit a batch with room for its framing. */
@@ -85,7 +88,9 @@ export class Producer {
    */
   async send(message: OutgoingMessage | Buffer | string, signal?: AbortSignal): Promise<MessageId> {
     if (this.closed) throw new ClosedError(`producer on ${this.topic} is closed`);
-    const m: OutgoingMessage = typeof message === 'string' || Buffer.isBuffer(message) ? { value: message } : message;
+    const given: OutgoingMessage = typeof message === 'string' || Buffer.isBuffer(message) ? { value: message } : message;
+    const interceptors = this.options.interceptors;
+    const m = runInterceptors(interceptors, given, (i, v) => i.beforeSend?.(v, this.topic), (err) => this.client.log.warn({ err }, 'producer interceptor failed'));
     while (this.pending >= this.maxPending) {
       if (this.options.blockIfQueueFull === false) throw new ProducerQueueFullError(`${this.pending} messages pending on ${this.topic}`);
       await this.roomOrAbort(signal);
@@ -95,7 +100,19 @@ export class Producer {
     if (input.value.length > MAX_MESSAGE_VALUE) throw new InvalidArgumentError(`a message value of ${input.value.length} bytes exceeds the maximum of ${MAX_MESSAGE_VALUE}`);
     const partition = this.partitionFor(m);
     this.pending++;
-    return this.partitions[partition]!.send(input, input.value.length);
+    const sent = this.partitions[partition]!.send(input, input.value.length);
+    if (!interceptors) return sent;
+    return sent.then(
+      (id) => (this.acknowledged(interceptors, m, { id }), id),
+      (error: Error) => {
+        this.acknowledged(interceptors, m, { error });
+        throw error;
+      },
+    );
+  }
+
+  private acknowledged(interceptors: ProducerInterceptor[], m: OutgoingMessage, result: { id: MessageId } | { error: Error }): void {
+    runInterceptors(interceptors, undefined, (i) => i.onSendAcknowledged?.(m, result), (err) => this.client.log.warn({ err }, 'producer interceptor failed'));
   }
 
   private roomOrAbort(signal: AbortSignal | undefined): Promise<void> {

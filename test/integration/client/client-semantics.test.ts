@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../broker/index.js';
 import { waitFor } from '../../../common/index.js';
-import { connect, MessageId, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
+import { connect, MessageId, SequenceChecker, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
 import { clientCommands, Command, CompressionCodec, encodeCommand, encodeMessageBatch, FrameParser, decodeError } from '../../../protocol/index.js';
 import { BrokerHarness, call } from '../../helpers/broker-harness.js';
 
@@ -226,6 +226,39 @@ describe('binary client', () => {
     await reader.close();
     await producer.close();
     expect(() => MessageId.parse('not-an-id')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('runs interceptors before send, on acknowledgement, on receive and on ack; the sequence checker sees no gap', async () => {
+    const topic = await newTopic();
+    const seen: string[] = [];
+    const producer = await client.producer({
+      topic,
+      batching: { maxMessages: 4, maxDelayMs: 5 },
+      interceptors: [
+        { beforeSend: (m) => ({ ...m, properties: { ...m.properties, stamped: 'yes' } }) },
+        { onSendAcknowledged: (m, r) => seen.push(`acked ${String(m.value)} ${'id' in r}`) },
+      ],
+    });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => producer.send(`i${i}`)));
+    const checker = new SequenceChecker();
+    const acks: string[] = [];
+    const consumer = await client.consumer({
+      topic,
+      subscription: 'int',
+      initialPosition: 'earliest',
+      interceptors: [checker, { onReceive: (m) => ({ ...m, properties: { ...m.properties, received: 'yes' } }), onAck: (m, cumulative) => void acks.push(`${m.value.toString()} ${cumulative}`) }],
+    });
+    const got = await take(consumer, 10);
+    expect(got.every((m) => m.properties.stamped === 'yes' && m.properties.received === 'yes')).toBe(true);
+    await consumer.ack(got[0]!);
+    await consumer.ackCumulative(got[9]!);
+    expect(acks).toEqual(['i0 false', 'i9 true']);
+    expect(seen).toHaveLength(10);
+    expect(seen.every((s) => s.endsWith('true'))).toBe(true);
+    expect(checker.ok).toBe(true);
+    expect(checker.checked).toBe(10);
+    await consumer.close();
+    await producer.close();
   });
 
   it('connects through the first URL that answers', async () => {

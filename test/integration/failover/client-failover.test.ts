@@ -3,7 +3,7 @@
 // what was not answered, and every acknowledged message arrives, in order per partition; the log holds no
 // message twice.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { connect, type Message, type MessageId, type StrataClient } from '../../../client/index.js';
+import { connect, SequenceChecker, type Message, type MessageId, type StrataClient } from '../../../client/index.js';
 import { BookieCluster } from '../../helpers/bookie-cluster.js';
 import { BrokerProcess } from '../../helpers/broker-process.js';
 import { call } from '../../helpers/broker-harness.js';
@@ -39,7 +39,8 @@ describe('client failover (2 broker processes, kill -9 of the owner)', () => {
 
     client = await connect([a.binaryUrl, b.binaryUrl], { operationTimeoutMs: 60_000 });
     const producer = await client.producer({ topic, batching: { maxMessages: 20, maxDelayMs: 5 }, sendTimeoutMs: 60_000 });
-    const consumer = await client.consumer({ topic, subscription: 'work', initialPosition: 'earliest', receiverQueueSize: 200 });
+    const checker = new SequenceChecker();
+    const consumer = await client.consumer({ topic, subscription: 'work', initialPosition: 'earliest', receiverQueueSize: 200, interceptors: [checker] });
 
     const acked = new Map<number, MessageId>();
     const ackTimes: number[] = [];
@@ -84,6 +85,9 @@ describe('client failover (2 broker processes, kill -9 of the owner)', () => {
 
     const missing = [...acked.keys()].filter((i) => !seen.has(`m${i}`));
     expect(missing).toEqual([]);
+    // Sequence ids per producer and partition, as delivered: no gap, nothing stored twice (redeliveries allowed).
+    expect(checker.gaps).toEqual([]);
+    expect(checker.duplicates).toEqual([]);
     // Per partition, first arrivals follow the send order (redeliveries after the failover may repeat earlier ones).
     for (let p = 0; p < PARTITIONS; p++) {
       const firsts: number[] = [];
@@ -122,6 +126,6 @@ describe('client failover (2 broker processes, kill -9 of the owner)', () => {
 
     const after = ackTimes.filter((t) => t >= killedAt).sort((x, y) => x - y);
     const window = (after[0] ?? killedAt) - killedAt;
-    console.log(`client failover: ${acked.size} sends acknowledged (${atKill} before kill -9 of the owner), all received in order, ${total} messages in the log, none twice; first ack after the kill came ${window} ms later (session TTL 2000 ms)`);
+    console.log(`client failover: ${acked.size} sends acknowledged (${atKill} before kill -9 of the owner), all received in order, ${total} messages in the log, none twice; sequence checker: ${checker.checked} checked, 0 gaps, 0 duplicates, ${checker.redeliveries} redeliveries; first ack after the kill came ${window} ms later (session TTL 2000 ms)`);
   });
 });
