@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';
 import { keys, jsonValue, parseJson, type MetadataStore, type PartitionRef, type Session } from '../metadata/index.js';
-import type { LedgerClient } from '../ledger/index.js';
+import { AutoRecovery, type AutoRecoveryOptions, type LedgerClient } from '../ledger/index.js';
 import { decodeMessageId } from '../protocol/index.js';
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
 import type { InternalBrokerApi } from './http/internal-routes.js';
@@ -62,6 +62,8 @@ export interface BrokerConfig {
   loadConcurrency?: number;
   /** Tiering of closed ledgers to an object store; none when absent. */
   tiering?: TieringConfig;
+  /** Re-replication of under-replicated closed ledgers (one runner across the brokers); none when absent. */
+  autoRecovery?: Pick<AutoRecoveryOptions, 'graceMs' | 'intervalMs' | 'maxFragmentsPerRound'>;
   logger?: Logger;
   processMetrics?: boolean;
 }
@@ -84,12 +86,14 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   private readonly placement: PlacementStore;
   private readonly coordinator: PlacementCoordinator;
   private binary: BinaryServer | undefined;
+  private readonly autoRecovery: AutoRecovery | undefined;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
     this.stats = new BrokerMetrics({ processMetrics: config.processMetrics });
     this.log = config.logger ?? createLogger('broker', { brokerId: config.id });
     this.placement = new PlacementStore(config.store);
+    this.autoRecovery = config.autoRecovery && new AutoRecovery(config.ledgers, { ...config.autoRecovery, runner: config.id, sessionTtlMs: config.sessionTtlMs, registry: this.stats.registry, logger: this.log });
     this.coordinator = new PlacementCoordinator({ store: config.store, placement: this.placement, local: this, registry: this.stats.registry, log: this.log });
     this.messaging = new TopicMessaging({
       topics: this.topics,
@@ -156,7 +160,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
       onLoadedCountChanged: (n) => this.stats.ownedPartitions.set(n),
       log: this.log,
     });
-    this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log, internal: this });
+    this.http = buildHttpServer(this, { bodyLimit: this.config.bodyLimit, logger: this.log, internal: this, autoRecovery: this.autoRecovery });
     await this.http.listen({ host: this.config.httpHost ?? '127.0.0.1', port: this.config.httpPort });
     if (this.config.binaryPort !== undefined) {
       this.binary = await BinaryServer.start(this, {
@@ -184,6 +188,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     this.ready = true;
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
     this.maintenanceTimer.unref();
+    this.autoRecovery?.start();
     this.log.info({ httpUrl: this.httpUrl, binaryUrl: this.binaryUrl }, 'broker serving');
   }
 
@@ -453,6 +458,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     await this.router.unloadAll();
     await this.binary?.close();
     await this.tiering?.close();
+    await this.autoRecovery?.stop();
     await this.sessions.stop();
     this.log.info('broker stopped');
   }

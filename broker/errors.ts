@@ -102,3 +102,9 @@ export class NotSupportedError extends BrokerError {
   readonly code = 'NOT_SUPPORTED';
   readonly retriable = false;
 }
+
+/** Something the request names, other than a topic, subscription or broker, does not exist here. */
+export class NotFoundError extends BrokerError {
+  readonly code = 'NOT_FOUND';
+  readonly retriable = false;
+}

@@ -50,6 +50,7 @@ export function brokerCommand(): Command {
         sessionTtlMs: settings.sessionTtlMs,
         managedLedger: { ensembleSize: settings.ensembleSize, writeQuorum: settings.writeQuorum, ackQuorum: settings.ackQuorum },
         tiering: objects ? { objects } : undefined,
+        autoRecovery: { graceMs: settings.autoRecoveryGraceMs, intervalMs: settings.autoRecoveryIntervalMs },
         logger: log,
         processMetrics: true,
       });

@@ -31,8 +31,13 @@ export interface ConsumerOptions {
 
 export interface ReaderOptions {
   topic: string;
-  /** 'earliest', 'latest', or a message id (the reader then reads that id's partition, from that message on). */
-  startMessageId: 'earliest' | 'latest' | MessageId | string;
+  /**
+   * 'earliest', 'latest', or a message id (the reader then reads that id's partition, from that message on).
+   * Ignored when `startTime` is given.
+   */
+  startMessageId?: 'earliest' | 'latest' | MessageId | string;
+  /** Read every partition from the first message published at or after this time (ms since the epoch). */
+  startTime?: number;
   receiverQueueSize?: number;
   interceptors?: ConsumerInterceptor[];
 }
@@ -76,7 +81,8 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
   }
 
   static async createReader(client: ClientContext, options: ReaderOptions): Promise<Consumer> {
-    const start = typeof options.startMessageId === 'string' && options.startMessageId !== 'earliest' && options.startMessageId !== 'latest' ? MessageId.parse(options.startMessageId) : options.startMessageId;
+    const given = options.startTime !== undefined ? 'earliest' : (options.startMessageId ?? 'earliest');
+    const start = typeof given === 'string' && given !== 'earliest' && given !== 'latest' ? MessageId.parse(given) : given;
     const count = await client.partitionCount(options.topic);
     const partitions = start instanceof MessageId ? [start.partition] : Array.from({ length: count }, (_, i) => i);
     if (start instanceof MessageId && start.partition >= count) throw new InvalidArgumentError(`message id names partition ${start.partition} of a topic with ${count}`);
@@ -90,7 +96,7 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
         initialPosition: start === 'earliest' ? ('earliest' as const) : ('latest' as const),
         consumerName: 'reader',
         receiverQueueSize: options.receiverQueueSize ?? 1000,
-        reader: { start },
+        reader: { start, startTime: options.startTime },
       })),
     );
     return reader;
@@ -243,6 +249,25 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
       list.push(v.message);
     }
     for (const [p, list] of byPartition) void this.partitions.get(p)?.nack(list);
+  }
+
+  /**
+   * Moves the subscription (or the reader) to a message — on that message's partition — or to a publish time on
+   * every partition: messages before it count as acknowledged, from it on as not; what was queued and not yet
+   * handed out is dropped.
+   */
+  async seek(target: MessageId | string | number): Promise<void> {
+    if (typeof target === 'number') {
+      if (!Number.isSafeInteger(target) || target < 0) throw new InvalidArgumentError(`seek time must be ms since the epoch, got ${target}`);
+      await Promise.all([...this.partitions.values()].map((p) => p.seek({ time: target })));
+      this.unackedSince.clear();
+      return;
+    }
+    const id = typeof target === 'string' ? MessageId.parse(target) : target;
+    const p = this.partitions.get(id.partition);
+    if (!p) throw new InvalidArgumentError(`message id names partition ${id.partition}, which this consumer does not read`);
+    await p.seek({ id });
+    for (const [k, v] of this.unackedSince) if (v.message.partition === id.partition) this.unackedSince.delete(k);
   }
 
   /** Deletes the subscription on every partition and closes the consumer. */

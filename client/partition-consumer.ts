@@ -5,7 +5,7 @@
 import { CompressionCodec, decodeMessageBatchHeader, decodeMessages, type CommandValue, type WirePosition } from '../protocol/index.js';
 import { brokerHint } from './broker-url.js';
 import type { ClientConnection } from './client-connection.js';
-import { BrokerRequestError, ClosedError, type ClientError } from './errors.js';
+import { BrokerRequestError, ClosedError, ConnectionError, type ClientError } from './errors.js';
 import { MessageId, type Message } from './message.js';
 import type { ClientContext } from './client-context.js';
 
@@ -21,7 +21,7 @@ export interface PartitionConsumerConfig {
   consumerName: string;
   receiverQueueSize: number;
   /** A reader: no durable subscription, starting at `start`. */
-  reader?: { start: MessageId | InitialPosition };
+  reader?: { start: MessageId | InitialPosition; startTime?: number };
 }
 
 /** What the topic-level consumer provides: the shared queue of received messages. */
@@ -258,6 +258,40 @@ export class PartitionConsumer {
     this.consumerId = res.consumerId;
     this.active = res.active;
     this.consumedSinceFlow = 0;
+    // A reader from a publish time seeks there before it asks for anything (unless it is resuming).
+    const startTime = reader?.startTime;
+    if (startTime !== undefined && !this.lastDelivered) await this.seekOnBroker({ time: startTime });
     this.conn.notify('FLOW', { consumerId: this.consumerId, permits: this.config.receiverQueueSize });
+  }
+
+  /**
+   * Moves the subscription (or reader) to a message or a publish time. Messages queued here and not yet handed
+   * out are dropped; the broker pushes from the new position once this grants permits again.
+   */
+  async seek(target: { id: MessageId } | { time: number }): Promise<void> {
+    if (this.closed) throw new ClosedError('consumer is closed');
+    await this.seekOnBroker(target);
+    if (this.config.reader) {
+      this.lastDelivered = undefined;
+      this.config.reader.start = 'id' in target ? target.id : 'earliest';
+      this.config.reader.startTime = 'time' in target ? target.time : undefined;
+    }
+    this.sink.dropQueued(this.config.partition, Number.POSITIVE_INFINITY);
+    this.consumedSinceFlow = 0;
+    this.conn!.notify('FLOW', { consumerId: this.consumerId, permits: this.config.receiverQueueSize });
+  }
+
+  private async seekOnBroker(target: { id: MessageId } | { time: number }): Promise<void> {
+    const conn = this.conn;
+    if (!conn?.isOpen) throw new ConnectionError('not connected: seek again after the consumer reconnected');
+    const id = 'id' in target ? target.id : undefined;
+    const res = await conn.request('SEEK', {
+      consumerId: this.consumerId,
+      ledgerId: id ? id.ledgerId : -1,
+      entryId: id ? id.entryId : -1,
+      batchIndex: id ? id.batchIndex : 0,
+      publishTime: 'time' in target ? target.time : -1,
+    });
+    if (res.name !== 'SEEK_RESPONSE') throw new BrokerRequestError('INTERNAL', `unexpected ${res.name} to SEEK`);
   }
 }

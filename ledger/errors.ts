@@ -61,3 +61,9 @@ export class InvalidLedgerArgumentError extends LedgerError {
   readonly code = 'INVALID_LEDGER_ARGUMENT';
   readonly retriable = false;
 }
+
+/** Auto-recovery could not copy a fragment this round (a replacement refused a copy); it is retried next round. */
+export class ReplicationFailedError extends LedgerError {
+  readonly code = 'REPLICATION_FAILED';
+  readonly retriable = true;
+}

@@ -11,4 +11,9 @@ export {
   type LedgerMetadata, type LedgerOffload, type LedgerState, type Fragment, type Quorums,
 } from './metadata/ledger-metadata.js';
 export type { VersionedLedgerMetadata } from './metadata/ledger-metadata-store.js';
+export { AutoRecovery, type AutoRecoveryOptions, type AutoRecoveryStatus, type RoundResult } from './replication/auto-recovery.js';
+export {
+  UnderReplicationScanner, fragmentLastEntry, needsBookieCopies, type UnderReplicatedFragment, type ScanResult,
+} from './replication/under-replication-scanner.js';
+export { FragmentReplicator, type ReplicationOutcome } from './replication/fragment-replicator.js';
 export * from './errors.js';

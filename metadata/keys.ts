@@ -19,6 +19,8 @@
 // | /draining/{brokerId}                                 | {since}: it takes no partitions         | drain                 |
 // | /load/{brokerId}                         (session)   | load report                             | each broker           |
 // | /leader/load-manager                     (session)   | {brokerId}                              | elected leader        |
+// | /auto-recovery/lock                      (session)   | {runner, session}: the one runner       | auto-recovery         |
+// | /auto-recovery/status                                | totals and the last round's result      | auto-recovery runner  |
 //
 // An assignment only matters while its partition is unowned: the assignee (if live and not draining)
 // claims it, other brokers send clients there. A draining marker lasts until that broker starts again.
@@ -58,6 +60,8 @@ export const keys = {
   draining: (brokerId: string) => `/draining/${brokerId}`,
   load: (brokerId: string) => `/load/${brokerId}`,
   loadManagerLeader: '/leader/load-manager',
+  autoRecoveryLock: '/auto-recovery/lock',
+  autoRecoveryStatus: '/auto-recovery/status',
 } as const;
 
 /** Encodes a JSON value for the store. */

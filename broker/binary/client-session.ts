@@ -25,6 +25,7 @@ import { InvalidRequestError, NotSupportedError, ProducerBusyError } from '../er
 import type { Partition } from '../partition/partition.js';
 import type { ConsumerSink, PushedEntry, StreamDispatcher, StreamType } from '../subscriptions/stream-dispatcher.js';
 import { checkName, parseTopicName } from '../topics/topic-name.js';
+import { batchSizeAt, positionAtTime } from '../subscriptions/seek-target.js';
 import type { BinaryBrokerApi } from './binary-broker-api.js';
 
 export type ClientSessionState = 'awaiting-connect' | 'connected' | 'closed';
@@ -178,6 +179,15 @@ export class ClientSession {
         return this.answer(requestId, () => {
           const c = this.consumer(command.value.consumerId);
           return Promise.resolve({ name: 'NACK_RESPONSE', value: { redelivered: c.dispatcher.nack(command.value.positions) } });
+        });
+      case 'SEEK':
+        return this.answer(requestId, async () => {
+          const c = this.consumer(command.value.consumerId);
+          const v = command.value;
+          const ml = c.partition.ml;
+          const target = v.ledgerId >= 0 ? { ledgerId: v.ledgerId, entryId: Math.max(0, v.entryId), batchIndex: v.batchIndex } : await positionAtTime(ml, Math.max(0, v.publishTime));
+          await c.dispatcher.seek(target, await batchSizeAt(ml, target));
+          return { name: 'SEEK_RESPONSE', value: {} };
         });
       case 'UNSUBSCRIBE':
         return this.answer(requestId, async () => {

@@ -1,5 +1,8 @@
-// Admin routes: topics (create, list, stats, delete), brokers, bookies, ownership, rebalance and drain.
+// Admin routes: topics (create, list, stats, delete), brokers, bookies, ownership, rebalance and drain,
+// and the status of auto-recovery.
 import type { FastifyInstance } from 'fastify';
+import type { AutoRecoveryStatus } from '../../ledger/index.js';
+import { NotFoundError } from '../errors.js';
 import { checkName, topicName } from '../topics/topic-name.js';
 import { MAX_PARTITIONS } from '../topics/topic-store.js';
 import type { BrokerApi } from './broker-api.js';
@@ -17,7 +20,27 @@ interface TopicParams {
   topic: string;
 }
 
-export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi): void {
+/** Where the auto-recovery status comes from (the broker's AutoRecovery); absent when it does not run one. */
+export interface AutoRecoveryStatusSource {
+  status(): Promise<AutoRecoveryStatus>;
+}
+
+const autoRecoveryResponse = {
+  200: {
+    type: 'object',
+    required: ['underReplicated', 'replicatedFragments', 'copiedEntries', 'lastRun', 'running', 'runner'],
+    properties: {
+      underReplicated: { type: 'integer' },
+      replicatedFragments: { type: 'integer' },
+      copiedEntries: { type: 'integer' },
+      lastRun: { type: ['string', 'null'] },
+      running: { type: 'boolean' },
+      runner: { type: ['string', 'null'] },
+    },
+  },
+} as const;
+
+export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi, autoRecovery?: AutoRecoveryStatusSource): void {
   app.put<{ Params: TopicParams; Body: { partitions?: number } }>(
     '/admin/v1/topics/:tenant/:ns/:topic',
     {
@@ -73,4 +96,9 @@ export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi): void 
     { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 256 } } } } },
     async (req) => ({ moved: await api.drain(req.params.id) }),
   );
+
+  app.get('/admin/v1/auto-recovery', { schema: { response: autoRecoveryResponse } }, async () => {
+    if (!autoRecovery) throw new NotFoundError('auto-recovery does not run on this broker (standalone runs none: it has a single bookie)');
+    return autoRecovery.status();
+  });
 }

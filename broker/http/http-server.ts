@@ -4,13 +4,15 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../common/index.js';
 import type { BrokerApi } from './broker-api.js';
 import { toHttpError } from './error-catalogue.js';
-import { registerAdminRoutes } from './admin-routes.js';
+import { registerAdminRoutes, type AutoRecoveryStatusSource } from './admin-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
 import { registerInternalRoutes, type InternalBrokerApi } from './internal-routes.js';
 
 export interface HttpServerOptions {
   /** Serves the routes other brokers forward to. */
   internal?: InternalBrokerApi;
+  /** Serves GET /admin/v1/auto-recovery (404 when absent). */
+  autoRecovery?: AutoRecoveryStatusSource;
   /** Largest request body in bytes. Default 8 MiB. */
   bodyLimit?: number;
   logger?: Logger;
@@ -57,7 +59,7 @@ export function buildHttpServer(api: BrokerApi, options: HttpServerOptions = {})
     return reply.header('content-type', contentType).send(body);
   });
 
-  registerAdminRoutes(app, api);
+  registerAdminRoutes(app, api, options.autoRecovery);
   registerMessageRoutes(app, api);
   if (options.internal) registerInternalRoutes(app, options.internal);
   return app;

@@ -159,6 +159,21 @@ export class StreamDispatcher {
     return wanted.length;
   }
 
+  /**
+   * Moves the subscription so that `target` is the next message: everything before it counts as acknowledged,
+   * everything from it on as not (acks after it are forgotten). Pushing stops (every consumer's permits drop to
+   * 0) until the next FLOW, so nothing from before the seek and nothing after it cross on the wire.
+   * `batchSize` is the message count of the target's entry (its earlier messages are acknowledged).
+   */
+  async seek(target: MessagePosition, batchSize: number): Promise<void> {
+    this.acks.reset({ ledgerId: target.ledgerId, entryId: target.entryId - 1 });
+    for (let i = 0; i < Math.min(target.batchIndex, batchSize); i++) this.acks.ack({ ledgerId: target.ledgerId, entryId: target.entryId, batchIndex: i }, batchSize);
+    for (const c of this.consumers) c.permits = 0;
+    this.rewind();
+    this.counts.clear();
+    await this.options.persist?.();
+  }
+
   /** Stops dispatching (the partition closes or moves). */
   close(): void {
     this.closed = true;

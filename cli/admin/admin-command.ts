@@ -1,5 +1,6 @@
-// `strata admin`: topics, cluster state, rebalance and drain over the HTTP API of any broker (or standalone).
+// `strata admin`: topics, cluster state, rebalance, drain and auto-recovery status over the HTTP API of any broker (or standalone).
 import { Command } from 'commander';
+import { autoRecoveryCommand } from './auto-recovery-command.js';
 import { clusterCommands } from './cluster-commands.js';
 import { placementCommands } from './placement-commands.js';
 import { topicsCommand } from './topics-command.js';
@@ -9,5 +10,6 @@ export function adminCommand(): Command {
   admin.addCommand(topicsCommand());
   for (const cmd of clusterCommands()) admin.addCommand(cmd);
   for (const cmd of placementCommands()) admin.addCommand(cmd);
+  admin.addCommand(autoRecoveryCommand());
   return admin;
 }

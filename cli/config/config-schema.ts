@@ -58,6 +58,8 @@ export const SETTINGS = [
   { flag: '--ensemble-size', arg: '<n>', env: 'STRATA_ENSEMBLE_SIZE', type: { kind: 'integer', min: 1, max: 64 }, default: '2', commands: ['broker'], doc: 'bookies per ledger' },
   { flag: '--write-quorum', arg: '<n>', env: 'STRATA_WRITE_QUORUM', type: { kind: 'integer', min: 1, max: 64 }, default: '2', commands: ['broker'], doc: 'copies of each entry (at most the ensemble size)' },
   { flag: '--ack-quorum', arg: '<n>', env: 'STRATA_ACK_QUORUM', type: { kind: 'integer', min: 1, max: 64 }, default: '2', commands: ['broker'], doc: 'copies confirmed before an entry is acknowledged (at most the write quorum)' },
+  { flag: '--auto-recovery-grace-ms', arg: '<ms>', env: 'STRATA_AUTO_RECOVERY_GRACE_MS', type: { kind: 'integer', min: 0, max: 604_800_000 }, default: '60000', commands: ['broker'], doc: 'how long a bookie must stay unregistered before its ledgers are re-replicated' },
+  { flag: '--auto-recovery-interval-ms', arg: '<ms>', env: 'STRATA_AUTO_RECOVERY_INTERVAL_MS', type: { kind: 'integer', min: 100, max: 3_600_000 }, default: '10000', commands: ['broker'], doc: 'time between auto-recovery rounds (one broker runs them, chosen by a lock)' },
   { flag: '--s3-bucket', arg: '<bucket>', env: 'STRATA_S3_BUCKET', type: string, commands: ['broker'], doc: 'tier closed ledgers to this S3 bucket (unset: no tiering)' },
   { flag: '--s3-endpoint', arg: '<url>', env: 'STRATA_S3_ENDPOINT', type: url, commands: ['broker'], doc: "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (unset: AWS's)" },
   { flag: '--s3-region', arg: '<region>', env: 'STRATA_S3_REGION', type: string, commands: ['broker'], doc: 'S3 region (unset: AWS_REGION, else us-east-1)' },

@@ -268,6 +268,20 @@ export const clientCommands = {
     doc: 'Failover: this consumer became active (it receives messages from now on). SUBSCRIBE_SUCCESS tells the state at attach time.',
     fields: [f('consumerId', 'u32', 'the consumer'), f('active', 'bool', 'whether it is active now')],
   },
+  SEEK: {
+    code: 0x0221,
+    kind: 'request',
+    from: 'client',
+    doc: "Moves the consumer's subscription (or reader) to a message id or a publish time: messages before it count as acknowledged, from it on as not. The broker stops pushing (permits drop to 0) until the next FLOW.",
+    fields: [
+      f('consumerId', 'u32', 'the consumer'),
+      f('ledgerId', 'i64', 'target message: ledger id; −1 = seek by publishTime'),
+      f('entryId', 'i64', 'target message: entry id'),
+      f('batchIndex', 'u32', 'target message: index in its batch'),
+      f('publishTime', 'i64', 'when ledgerId is −1: the first message published at or after this time (ms since the epoch)'),
+    ],
+  },
+  SEEK_RESPONSE: { code: 0x0222, kind: 'response', from: 'broker', doc: 'The subscription is moved; send FLOW to receive from there.', fields: [] },
 } as const satisfies Record<string, CommandSpec>;
 
 export type ClientCommandName = keyof typeof clientCommands;

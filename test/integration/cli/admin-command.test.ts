@@ -49,6 +49,12 @@ describe('strata admin', () => {
     expect(json).toMatchObject({ name: 'public/default/stats-demo', partitions: 1, stats: [{ partition: 0, owner: 'standalone', msgIn: 3, subscriptions: { audit: { backlog: expect.any(Number) } } }] });
   });
 
+  it('auto-recovery: standalone (a single bookie) runs none and says so, exit 3', async () => {
+    const run = await admin('auto-recovery');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('strata: auto-recovery does not run on this broker (standalone runs none: it has a single bookie)\n');
+  });
+
   it('deletes a topic; stats and delete of an unknown topic exit 3 with one line', async () => {
     await admin('topics', 'create', 'short-lived');
     expect(await admin('topics', 'delete', 'short-lived')).toMatchObject({ code: 0, stdout: 'deleted topic public/default/short-lived\n' });

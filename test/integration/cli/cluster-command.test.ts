@@ -102,6 +102,18 @@ describe('strata cluster', () => {
     expect(await receiveAll(b2!, 'orders', 'billing', values)).toEqual(new Set(values));
   });
 
+  it('shows auto-recovery: one broker runs it, with nothing to do while every bookie lives', async () => {
+    const [b1] = (await status()).processes.filter((p) => p.role === 'broker').map((p) => p.httpUrl as string);
+    await waitFor('an auto-recovery runner', async () => (await call(b1!, 'GET', '/admin/v1/auto-recovery')).body.running === true, { timeoutMs: 20_000 });
+    const json = await runCli(['admin', 'auto-recovery', '--json', '--url', b1!]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ running: true, runner: expect.stringMatching(/^broker-[12]$/), underReplicated: 0, replicatedFragments: 0, copiedEntries: 0 });
+    const text = await runCli(['admin', 'auto-recovery', '--url', b1!]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^RUNNING\s+RUNNER\s+UNDER-REPLICATED\s+REPLICATED FRAGMENTS\s+COPIED ENTRIES\s+LAST RUN$/m);
+    expect(text.stdout).toMatch(/^yes\s+broker-[12]\s+0\s+0\s+0\s+\S+$/m);
+  });
+
   it('refuses to start a second cluster in a directory whose cluster runs', async () => {
     const before = fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8');
     const again = await runCli(['cluster', 'up', '--dir', dir, '--bookies', '1', '--brokers', '1'], { timeoutMs: 60_000 });

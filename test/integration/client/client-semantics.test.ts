@@ -261,6 +261,36 @@ describe('binary client', () => {
     await producer.close();
   });
 
+  it('seeks a subscription back to a message id and forward to a publish time; a reader starts from a time', async () => {
+    const topic = await newTopic();
+    const producer = await client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 5 } });
+    const early = await Promise.all(Array.from({ length: 6 }, (_, i) => producer.send(`s${i}`)));
+    await new Promise((r) => setTimeout(r, 30));
+    const cut = Date.now();
+    await new Promise((r) => setTimeout(r, 30));
+    await Promise.all(Array.from({ length: 3 }, (_, i) => producer.send(`t${i}`)));
+    const consumer = await client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
+    const all = await take(consumer, 9);
+    for (const m of all) await consumer.ack(m);
+    // Back to the middle of a batch: s4 and after come again.
+    await consumer.seek(early[4]!);
+    expect((await take(consumer, 5)).map((m) => m.value.toString())).toEqual(['s4', 's5', 't0', 't1', 't2']);
+    // Forward by time: only what was published after the cut.
+    await consumer.seek(cut);
+    expect((await take(consumer, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
+    await consumer.close();
+    // The seek persisted: a new consumer of the subscription starts at the cut.
+    const again = await client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
+    expect((await take(again, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
+    await again.close();
+    const reader = await client.reader({ topic, startTime: cut });
+    expect((await take(reader, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
+    await reader.seek(early[1]!);
+    expect((await take(reader, 2)).map((m) => m.value.toString())).toEqual(['s1', 's2']);
+    await reader.close();
+    await producer.close();
+  });
+
   it('connects through the first URL that answers', async () => {
     const other = await connect(['strata://127.0.0.1:1', broker.binaryUrl], { connectTimeoutMs: 2_000 });
     expect(await other.partitionCount(await newTopic(2))).toBe(2);
