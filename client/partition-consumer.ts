@@ -2,7 +2,7 @@
 // messages (FLOW at half the receiver queue), unpacks pushed batches into messages, and sends acks (coalesced
 // per tick into one ACK) and nacks. After a failure or a move it looks the partition up again, drops what it had
 // queued but not handed out (the broker delivers it again), resubscribes and resends unanswered acks.
-import { CompressionCodec, decodeMessageBatchHeader, decodeMessages, type CommandValue, type WirePosition } from '../protocol/index.js';
+import { batchPayload, decodeMessageBatchHeader, decodeMessages, type CommandValue, type WirePosition } from '../protocol/index.js';
 import { brokerHint } from './broker-url.js';
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, ConnectionError, type ClientError } from './errors.js';
@@ -163,8 +163,14 @@ export class PartitionConsumer {
   private onMessage(v: CommandValue<'MESSAGE'>, generation: number): void {
     if (generation !== this.generation) return;
     const header = decodeMessageBatchHeader(v.payload);
-    if (header.compression !== CompressionCodec.NONE) throw new BrokerRequestError('NOT_SUPPORTED', `compression codec ${header.compression} is not supported by this client`);
-    const messages = decodeMessages(header.payload, header.messageCount);
+    let messages;
+    try {
+      messages = decodeMessages(batchPayload(header), header.messageCount);
+    } catch (err) {
+      // A batch this client cannot read (a codec it does not know): skipped, not acked, reported.
+      this.client.log.error({ err, topic: this.config.topic, partition: this.config.partition, entry: `${v.ledgerId}:${v.entryId}` }, 'cannot decode a message batch');
+      return;
+    }
     const skip = v.ackedIndexes;
     for (let i = 0; i < messages.length; i++) {
       if (skip.length > i >> 3 && (skip[i >> 3]! & (1 << (i & 7))) !== 0) continue;

@@ -3,7 +3,7 @@
 // unanswered batch unchanged (same name, same ids, same bytes), so the broker's deduplication drops what was stored.
 //
 // States: connecting → ready → (connection lost / TOPIC_MOVED) connecting → … → closed.
-import { encodeMessageBatch, type MessageInput } from '../protocol/index.js';
+import { CompressionCodec, encodeMessageBatch, type CompressionCodecId, type MessageInput } from '../protocol/index.js';
 import { brokerHint } from './broker-url.js';
 import type { ClientConnection } from './client-connection.js';
 import { BrokerRequestError, ClosedError, InvalidArgumentError, TimeoutError, type ClientError } from './errors.js';
@@ -55,6 +55,7 @@ export class PartitionProducer {
     private readonly batching: BatchingOptions,
     private readonly sendTimeoutMs: number,
     private readonly onSettled: (messages: number) => void,
+    private readonly compression: CompressionCodecId = CompressionCodec.NONE,
   ) {
     this.name = name;
   }
@@ -123,7 +124,7 @@ export class PartitionProducer {
     const conn = this.conn!;
     const generation = this.generation;
     try {
-      batch.entry ??= Buffer.concat(encodeMessageBatch({ producerName: this.name, firstSequenceId: batch.first, publishTime: Date.now() }, batch.messages!));
+      batch.entry ??= Buffer.concat(encodeMessageBatch({ producerName: this.name, firstSequenceId: batch.first, publishTime: Date.now(), compression: this.compression }, batch.messages!));
     } catch (err) {
       // What the batch format cannot carry (too many properties, a key too long): those sends fail, nothing else.
       this.fail(batch, new InvalidArgumentError(`cannot send: ${(err as Error).message}`, { cause: err }));

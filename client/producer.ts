@@ -1,7 +1,7 @@
 // A producer on a topic: routes each message to a partition (by key, with the same hash as the HTTP API; keyless
 // messages stick to one partition per batch, then move on), bounds what is pending, and answers each send() with
 // the message's id once it is durable.
-import { MAX_BATCH_PAYLOAD_SIZE, partitionForKey } from '../protocol/index.js';
+import { CompressionCodec, MAX_BATCH_PAYLOAD_SIZE, partitionForKey } from '../protocol/index.js';
 import { AbortedError, ClosedError, InvalidArgumentError, ProducerQueueFullError } from './errors.js';
 import { toInput, type MessageId, type OutgoingMessage } from './message.js';
 import { runInterceptors, type ProducerInterceptor } from './interceptors.js';
@@ -22,6 +22,8 @@ export interface ProducerOptions {
   sendTimeoutMs?: number;
   /** 'key' (default: hash of the key, sticky round robin without one) or a function choosing the partition. */
   routing?: 'key' | ((message: OutgoingMessage, partitions: number) => number);
+  /** Compression of each batch: 'none' (default) or 'lz4'. Consumers decompress; the broker stores batches as sent. */
+  compression?: 'none' | 'lz4';
   /** Hooks before each send and on each answer, in this order. */
   interceptors?: ProducerInterceptor[];
 }
@@ -52,11 +54,14 @@ export class Producer {
     if (!(batching.maxBytes >= 1 && batching.maxBytes <= MAX_MESSAGE_VALUE)) throw new InvalidArgumentError(`batching.maxBytes must be 1 … ${MAX_MESSAGE_VALUE}`);
     if (!(batching.maxDelayMs >= 0)) throw new InvalidArgumentError('batching.maxDelayMs must be ≥ 0');
     const maxPending = options.maxPendingMessages ?? 10_000;
+    const compression = options.compression ?? 'none';
+    if (compression !== 'none' && compression !== 'lz4') throw new InvalidArgumentError(`compression must be 'none' or 'lz4', got ${String(compression)}`);
+    const codec = compression === 'lz4' ? CompressionCodec.LZ4 : CompressionCodec.NONE;
     if (!(maxPending >= 1)) throw new InvalidArgumentError('maxPendingMessages must be ≥ 1');
     const holder: { producer?: Producer } = {};
     const parts: PartitionProducer[] = [];
     for (let i = 0; i < count; i++) {
-      parts.push(new PartitionProducer(client, options.topic, i, options.name ?? '', batching, options.sendTimeoutMs ?? 30_000, (n) => holder.producer!.released(n)));
+      parts.push(new PartitionProducer(client, options.topic, i, options.name ?? '', batching, options.sendTimeoutMs ?? 30_000, (n) => holder.producer!.released(n), codec));
     }
     const producer = (holder.producer = new Producer(client, options.topic, parts, options, maxPending));
     try {

@@ -55,6 +55,7 @@ export {
   type MessageBatchView,
 } from './message-batch.js';
 export { encodeMessages, decodeMessages, type Message, type MessageInput } from './batch-payload.js';
+export { batchPayload, compressPayload, payloadFormatProblem, SUPPORTED_CODECS } from './batch-compression.js';
 export {
   MESSAGE_ID_VERSION,
   MESSAGE_ID_LENGTH,

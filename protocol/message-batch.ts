@@ -16,6 +16,8 @@
 // message-batch-limits.ts; the payload's messages are encoded and decoded by batch-payload.ts.
 import { isUtf8 } from 'node:buffer';
 import { encodeMessages, type MessageInput } from './batch-payload.js';
+import { compressPayload } from './batch-compression.js';
+import { CompressionCodec, type CompressionCodecId } from './compression-codec.js';
 import { MAX_ENTRY_SIZE } from './frame.js';
 import {
   MAX_BATCH_MESSAGES,
@@ -29,9 +31,7 @@ import { writeLac, writeU64 } from './wire-writer.js';
 export const MESSAGE_BATCH_MAGIC = 0x53544d42; // 'STMB'
 export const MESSAGE_BATCH_VERSION = 1;
 
-/** Compression codec ids (flags bits 0–2). Only NONE is implemented here; the others are reserved ids. */
-export const CompressionCodec = { NONE: 0, LZ4: 1, ZSTD: 2 } as const;
-export type CompressionCodecId = (typeof CompressionCodec)[keyof typeof CompressionCodec];
+export { CompressionCodec, type CompressionCodecId } from './compression-codec.js';
 
 const CODEC_MASK = 0x0007;
 const PREFIX_SIZE = 4 + 2 + 2 + 2; // magic, version, flags, producerLen
@@ -46,6 +46,8 @@ export interface MessageBatchInit {
   /** −1 or undefined = no sequence ids. */
   firstSequenceId?: number;
   publishTime: number;
+  /** Codec of the payload; default NONE. */
+  compression?: CompressionCodecId;
 }
 
 export interface MessageBatchHeader {
@@ -66,23 +68,27 @@ export interface MessageBatchView extends MessageBatchHeader {
 }
 
 /**
- * Encodes an uncompressed batch as parts to write in order (frame them or writev them as they are): the header,
- * then the messages with each value passed through as the caller's Buffer, never copied.
+ * Encodes a batch as parts to write in order (frame them or writev them as they are): the header, then the
+ * messages — uncompressed, each value passed through as the caller's Buffer, never copied — or their compressed form.
  */
 export function encodeMessageBatch(init: MessageBatchInit, messages: readonly MessageInput[]): Buffer[] {
-  const payload = encodeMessages(messages);
+  const plain = encodeMessages(messages);
   let payloadLength = 0;
-  for (const part of payload) payloadLength += part.length;
+  for (const part of plain) payloadLength += part.length;
+  const compression = init.compression ?? CompressionCodec.NONE;
+  const payload = compressPayload(compression, plain);
+  let storedLength = 0;
+  for (const part of payload) storedLength += part.length;
   const head = encodeMessageBatchHeader({
-    compression: CompressionCodec.NONE,
+    compression,
     producerName: init.producerName ?? '',
     firstSequenceId: init.firstSequenceId ?? -1,
     publishTime: init.publishTime,
     messageCount: messages.length,
     payloadLength,
   });
-  if (head.length + payloadLength > MAX_ENTRY_SIZE) {
-    throw new RangeError(`batch of ${head.length + payloadLength} bytes exceeds the entry maximum of ${MAX_ENTRY_SIZE}`);
+  if (head.length + storedLength > MAX_ENTRY_SIZE) {
+    throw new RangeError(`batch of ${head.length + storedLength} bytes exceeds the entry maximum of ${MAX_ENTRY_SIZE}`);
   }
   return [head, ...payload];
 }

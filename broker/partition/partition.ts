@@ -1,6 +1,6 @@
 // One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
 // recovers the log and rebuilds the dedup state before anything is served.
-import { CompressionCodec, decodeMessageBatchHeader, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import { SUPPORTED_CODECS, decodeMessageBatchHeader, payloadFormatProblem, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
 import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
@@ -170,7 +170,9 @@ export class Partition {
       if (err instanceof MalformedBatchError || err instanceof UnsupportedBatchFormatError) throw new InvalidRequestError(`unreadable message batch: ${err.message}`);
       throw err;
     }
-    if (header.compression !== CompressionCodec.NONE) throw new NotSupportedError(`compression codec ${header.compression} is not supported by this broker`);
+    if (!SUPPORTED_CODECS.includes(header.compression)) throw new NotSupportedError(`compression codec ${header.compression} is not supported by this broker (none, lz4)`);
+    const formatProblem = payloadFormatProblem(header);
+    if (formatProblem !== undefined) throw new InvalidRequestError(formatProblem);
     if (header.producerName !== producer) throw new InvalidRequestError(`the batch names producer ${JSON.stringify(header.producerName)}, the connection's producer is ${JSON.stringify(producer)}`);
     if (header.firstSequenceId < 0) throw new InvalidRequestError('a producer batch must carry sequence ids');
     return { ...(await this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry)), messages: header.messageCount };

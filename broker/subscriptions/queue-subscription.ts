@@ -2,7 +2,7 @@
 // each stays invisible for its visibility timeout and is delivered again if not acked by then (or at
 // once when nacked), with a redelivery count. Acks are answered only once persisted. The number of
 // delivered-but-unacked messages is capped: at the cap, no new messages are handed out.
-import { decodeMessageBatchHeader, decodeMessages, encodeMessageId, type MessagePosition } from '../../protocol/index.js';
+import { batchPayload, decodeMessageBatchHeader, decodeMessages, encodeMessageId, type MessagePosition } from '../../protocol/index.js';
 import type { ManagedLedger, Position } from '../managed-ledger/index.js';
 import type { ReceivedMessage } from '../http/broker-api.js';
 import type { AckSet } from './ack-set.js';
@@ -98,7 +98,7 @@ export class QueueSubscription {
       for (const { position, data } of entries) {
         if (position.ledgerId < start.entry.ledgerId || (position.ledgerId === start.entry.ledgerId && position.entryId < start.entry.entryId)) continue;
         const batch = decodeMessageBatchHeader(data);
-        const messages = decodeMessages(batch.payload, batch.messageCount);
+        const messages = decodeMessages(batchPayload(batch), batch.messageCount);
         let i = position.ledgerId === start.entry.ledgerId && position.entryId === start.entry.entryId ? start.batchIndex : 0;
         for (; i < messages.length; i++) {
           if (out.length >= max || this.inFlight.size >= this.options.maxUnacked) break;

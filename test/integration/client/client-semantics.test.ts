@@ -291,6 +291,27 @@ describe('binary client', () => {
     await producer.close();
   });
 
+  it('reads compressed (lz4) and uncompressed producers of one topic with one consumer and over HTTP', async () => {
+    const topic = await newTopic();
+    const plain = await client.producer({ topic, name: 'plain' });
+    const packed = await client.producer({ topic, name: 'packed', compression: 'lz4', batching: { maxMessages: 50, maxDelayMs: 5 } });
+    const big = 'x'.repeat(2000);
+    await Promise.all([...Array.from({ length: 50 }, (_, i) => packed.send({ value: `${big}${i}`, key: `k${i}`, properties: { n: String(i) } })), plain.send('plain-0')]);
+    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    expect(stats.body.stats[0].bytesIn).toBeLessThan(50 * 2000);
+    const consumer = await client.consumer({ topic, subscription: 'mixed', initialPosition: 'earliest' });
+    const got = await take(consumer, 51);
+    const fromPacked = got.filter((m) => m.producerName === 'packed');
+    expect(fromPacked.map((m) => m.value.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `${big}${i}`));
+    expect(fromPacked[7]!.properties.n).toBe('7');
+    expect(got.filter((m) => m.producerName === 'plain').map((m) => m.value.toString())).toEqual(['plain-0']);
+    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/http/receive`, { max: 100, waitMs: 1000 });
+    expect(http.body.messages.length).toBe(51);
+    expect(new Set(http.body.messages.map((m: { value: string }) => m.value))).toEqual(new Set(got.map((m) => m.value.toString())));
+    await consumer.close();
+    await Promise.all([plain.close(), packed.close()]);
+  });
+
   it('connects through the first URL that answers', async () => {
     const other = await connect(['strata://127.0.0.1:1', broker.binaryUrl], { connectTimeoutMs: 2_000 });
     expect(await other.partitionCount(await newTopic(2))).toBe(2);
@@ -339,17 +360,21 @@ describe('binary protocol errors', () => {
     expect(decodeError(raw2.frames()[0]!).code).toBe('UNSUPPORTED_VERSION');
   });
 
-  it('refuses a compressed batch this broker cannot serve, and stores nothing', async () => {
+  it('refuses a batch with a codec this broker does not have (zstd) or an LZ4 flag over no LZ4 frame, and stores nothing', async () => {
     const topic = await newTopic();
     const raw = await rawConnection();
     const batch = Buffer.concat(encodeMessageBatch({ producerName: 'pz', firstSequenceId: 0, publishTime: 1 }, [{ value: Buffer.from('v') }]));
-    batch.writeUInt16BE(CompressionCodec.LZ4, 6);
+    batch.writeUInt16BE(CompressionCodec.ZSTD, 6);
+    const fakeLz4 = Buffer.from(batch);
+    fakeLz4.writeUInt16BE(CompressionCodec.LZ4, 6);
     raw.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'raw' })));
     raw.socket.write(Buffer.concat(encodeCommand('PRODUCER', 2, { producerId: 1, topic, partition: 0, producerName: 'pz' })));
     await waitFor('producer open', () => raw.frames().some((f) => f.requestId === 2 && f.command === clientCommands.PRODUCER_SUCCESS.code), { timeoutMs: 10_000 });
     raw.socket.write(Buffer.concat(encodeCommand('SEND', 3, { producerId: 1, payload: batch })));
-    await waitFor('three answers', () => raw.frames().length >= 3, { timeoutMs: 10_000 });
+    raw.socket.write(Buffer.concat(encodeCommand('SEND', 4, { producerId: 1, payload: fakeLz4 })));
+    await waitFor('four answers', () => raw.frames().length >= 4, { timeoutMs: 10_000 });
     expect(decodeError(raw.frames().find((f) => f.requestId === 3)!).code).toBe('NOT_SUPPORTED');
+    expect(decodeError(raw.frames().find((f) => f.requestId === 4)!).code).toBe('BAD_REQUEST');
     raw.socket.destroy();
     const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].msgIn).toBe(0);
