@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 # before the sources are copied, and the compile runs below.
 RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY types ./types
 COPY common ./common
 COPY metadata ./metadata
 COPY protocol ./protocol
