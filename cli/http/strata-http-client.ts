@@ -2,6 +2,7 @@
 // `consume`: every request has a deadline, every failure is a typed CliError with an exit code.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ServerUnreachableError } from '../errors.js';
+import { networkReason } from '../network-reason.js';
 
 export interface RequestOptions {
   /** Deadline of the whole request including its body (default: the client's). */
@@ -55,7 +56,7 @@ export class StrataHttpClient {
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (deadline.aborted) throw new ServerUnreachableError(`no answer from ${this.baseUrl} within ${timeoutMs / 1000} s`, { cause: err });
-      throw new ServerUnreachableError(`cannot reach Strata at ${this.baseUrl} (${describeNetworkError(err)}); is it running? (set --url or STRATA_URL)`, { cause: err });
+      throw new ServerUnreachableError(`cannot reach Strata at ${this.baseUrl} (${networkReason(err)}); is it running? (set --url or STRATA_URL)`, { cause: err });
     }
     const parsed = parseJson(text);
     if (res.ok) return { status: res.status, body: parsed as T };
@@ -77,22 +78,3 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** "connection refused", "host not found", … from undici's `fetch failed` and its cause. */
-function describeNetworkError(err: unknown): string {
-  const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    default:
-      return cause?.message ?? (err instanceof Error ? err.message : String(err));
-  }
-}

@@ -2,6 +2,7 @@
 // exit codes (cli/errors.ts): unreachable 2, unknown topic 3, refused 4, a bad argument 1.
 import { BrokerRequestError, ConnectionError, InvalidArgumentError, TimeoutError } from '../../client/index.js';
 import { BrokerRefusedError, CliError, EXIT_CODES, ServerUnreachableError, UsageError } from '../errors.js';
+import { networkReason } from '../network-reason.js';
 
 /** `err` as a CliError where it is a client failure; anything else unchanged. `topic` names what was asked for. */
 export function cliErrorOf(err: unknown, url: string, topic: string): unknown {
@@ -18,24 +19,6 @@ export function cliErrorOf(err: unknown, url: string, topic: string): unknown {
   return err;
 }
 
-/** "connection refused", "host not found", … from the socket error under a ConnectionError. */
-function networkReason(err: ConnectionError): string {
-  const cause = err.cause as NodeJS.ErrnoException | undefined;
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    default:
-      return cause?.message ?? err.message;
-  }
-}
 
 /** Sends failed during a run (it stops sending at the first); exits with the first failure's code, else 4. */
 export class SendsFailedError extends CliError {
