@@ -14,8 +14,10 @@ export interface ObjectStoreHarness {
    * Known defects of a test server (not of our code) that skip the one test they break, with the
    * reason. `listOrder`: the server lists "a/b" before "a" and "a-x" (anything below '/' in byte
    * order), and its paging by last key then skips keys — s3rver walks its directories that way.
+   * `atomicPut`: concurrent puts of one key can leave a mix of their bodies — s3rver streams each body into the
+   * object's file in place (fs.createWriteStream on the final path), where S3, MinIO and Swift replace atomically.
    */
-  serverGaps?: { listOrder?: string };
+  serverGaps?: { listOrder?: string; atomicPut?: string };
 }
 
 const MiB = 1024 * 1024;
@@ -236,7 +238,8 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
       expect(await listKeys(s, '')).toEqual(['mp/k']);
     });
 
-    it('concurrent puts of one key leave one complete version', async () => {
+    const atomicPutGap = harness.serverGaps?.atomicPut;
+    it.skipIf(atomicPutGap !== undefined)(`concurrent puts of one key leave one complete version${atomicPutGap ? ` (skipped: ${atomicPutGap})` : ''}`, async () => {
       const s = await open();
       const size = 256 * 1024;
       await Promise.all(Array.from({ length: 8 }, (_, i) => s.put('race', Buffer.alloc(size, i + 1))));

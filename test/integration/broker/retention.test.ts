@@ -1,5 +1,6 @@
 // Retention deletes whole acknowledged ledgers; a forgotten subscription pins data until it expires.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../common/index.js';
 import { BrokerHarness, call } from '../../helpers/broker-harness.js';
 
 describe('retention and subscription expiry', () => {
@@ -26,7 +27,15 @@ describe('retention and subscription expiry', () => {
     expect(got.body.messages).toHaveLength(10);
     await call(url, 'POST', '/v1/topics/public/default/ret/subscriptions/fast/ack', { ids: got.body.messages.map((m: { id: string }) => m.id) });
     const ledgerIds = async () => (await call(url, 'GET', '/admin/v1/topics/public/default/ret')).body.stats[0].ledgers.map((l: { id: number }) => l.id);
-    const before = await ledgerIds();
+    // A full ledger rolls in the background: wait until the list holds still before comparing lists.
+    let before = await ledgerIds();
+    await waitFor('ledger list settled', async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await ledgerIds();
+      const same = JSON.stringify(now) === JSON.stringify(before);
+      before = now;
+      return same;
+    }, { timeoutMs: 10_000 });
     expect(before.length).toBeGreaterThanOrEqual(5);
     // `slow` has acknowledged nothing: nothing may go.
     await broker.maintain();
