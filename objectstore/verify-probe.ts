@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectCorruptError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
+import { isRetriable, withRetries } from './with-retries.js';
 
 /** Probe objects live under this key prefix for the moment verify() runs, then are deleted. */
 export const VERIFY_PROBE_PREFIX = '.strata-verify/';
@@ -24,10 +25,11 @@ export async function verifyProbe(store: Pick<ObjectStore, 'put' | 'get' | 'head
     failure = err;
   }
   try {
-    await store.delete(key);
+    await withRetries(() => store.delete(key), { attempts: 3, backoff: { initialMs: 50, maxMs: 500 } });
   } catch (err) {
-    // The first failure is the one to report; a probe left behind is harmless.
-    if (failure === undefined) throw err;
+    // The first failure is the one to report. A probe left behind is harmless, so a delete that still fails
+    // transiently (a server busy with concurrent probes) does not fail the verification; a refusal does.
+    if (failure === undefined && !isRetriable(err)) throw err;
   }
   if (failure !== undefined) throw failure;
 }
