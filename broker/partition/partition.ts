@@ -212,7 +212,7 @@ export class Partition {
     const order = ledgerOrderOf(() => this.ml.ledgers);
     let markDelete: Position;
     if (start === 'earliest') markDelete = { ledgerId: 0, entryId: -1 };
-    else if (start === 'latest') markDelete = this.ml.lastConfirmedPosition ?? { ledgerId: this.ml.ledgers.at(-1)?.ledgerId ?? 0, entryId: -1 };
+    else if (start === 'latest') markDelete = this.latestMarkDelete();
     else markDelete = { ledgerId: start.ledgerId, entryId: start.entryId - 1 };
     const dispatcher = new StreamDispatcher('exclusive', this.ml, new AckSet(order, markDelete), {
       type: 'exclusive',
@@ -221,6 +221,11 @@ export class Partition {
     });
     dispatcher.attach(sink, 'exclusive');
     return dispatcher;
+  }
+
+  /** The mark-delete position of a cursor that starts after everything stored now (a 'latest' start). */
+  private latestMarkDelete(): Position {
+    return this.ml.lastConfirmedPosition ?? { ledgerId: this.ml.ledgers.at(-1)?.ledgerId ?? 0, entryId: -1 };
   }
 
   /** Deletes a subscription that has no consumer attached but `sink`'s. */
@@ -273,7 +278,7 @@ export class Partition {
   private async openSubscription(name: string, initial: 'earliest' | 'latest'): Promise<QueueSubscription> {
     const order = ledgerOrderOf(() => this.ml.ledgers);
     const stored = await CursorStore.load(this.deps.store, this.deps.ledgers, this.ref, name);
-    const start = initial === 'latest' ? (this.ml.lastConfirmedPosition ?? { ledgerId: this.ml.ledgers.at(-1)?.ledgerId ?? 0, entryId: -1 }) : { ledgerId: 0, entryId: -1 };
+    const start = initial === 'latest' ? this.latestMarkDelete() : { ledgerId: 0, entryId: -1 };
     const acks = stored ? AckSet.deserialize(order, stored.state) : new AckSet(order, start);
     const holder: { sub?: QueueSubscription } = {};
     const { ensembleSize, writeQuorum, ackQuorum } = { ...DEFAULT_MANAGED_LEDGER_CONFIG, ...this.config.managedLedger };
