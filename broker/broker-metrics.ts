@@ -11,7 +11,7 @@ export class BrokerMetrics {
   readonly ownedPartitions = new Gauge({ name: 'strata_broker_owned_partitions', help: 'partitions loaded on this broker', registers: [this.registry] });
   readonly dispatchPaused = new Counter({
     name: 'strata_broker_dispatch_paused_total',
-    help: 'receives that handed out no new message because the subscription reached its unacked cap',
+    help: 'receives that handed out no new message because the subscription reached its unacked cap, and key_shared dispatch rounds that stopped reading at the parking bound',
     registers: [this.registry],
   });
 

@@ -143,6 +143,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
         log: this.log,
         openClosedLedger: tiering ? (id: number) => tiering.openClosedLedger(id) : undefined,
         deleteLedger: tiering ? (id: number) => tiering.deleteLedger(id) : undefined,
+        dispatchPaused: () => this.stats.dispatchPaused.inc(),
       },
       partitionConfig: {
         managedLedger: this.config.managedLedger ?? {},

@@ -11,7 +11,11 @@ import type { ClientContext } from './client-context.js';
 export interface ConsumerOptions {
   topic: string;
   subscription: string;
-  /** Default 'exclusive'. */
+  /**
+   * Default 'exclusive'. 'failover': one active consumer per partition. 'shared': any consumer gets any message,
+   * acknowledged one by one (no cumulative acks). 'key_shared': shared, but all messages of a key go to one
+   * consumer at a time, in order.
+   */
   type?: SubscriptionType;
   /** Where a new subscription starts. Default 'latest'. */
   initialPosition?: InitialPosition;
@@ -60,13 +64,13 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
   private constructor(
     private readonly client: ClientContext,
     readonly topic: string,
-    private readonly options: { ackTimeoutMs: number; onActiveChange?: (partition: number, active: boolean) => void; interceptors?: ConsumerInterceptor[] },
+    private readonly options: { type?: SubscriptionType; ackTimeoutMs: number; onActiveChange?: (partition: number, active: boolean) => void; interceptors?: ConsumerInterceptor[] },
   ) {}
 
   static async create(client: ClientContext, options: ConsumerOptions): Promise<Consumer> {
     if (!options.topic || !options.subscription) throw new InvalidArgumentError('consumer needs a topic and a subscription');
     const count = await client.partitionCount(options.topic);
-    const consumer = new Consumer(client, options.topic, { ackTimeoutMs: options.ackTimeoutMs ?? 0, onActiveChange: options.onActiveChange, interceptors: options.interceptors });
+    const consumer = new Consumer(client, options.topic, { type: options.type, ackTimeoutMs: options.ackTimeoutMs ?? 0, onActiveChange: options.onActiveChange, interceptors: options.interceptors });
     const base = {
       topic: options.topic,
       subscription: options.subscription,
@@ -219,6 +223,9 @@ export class Consumer implements MessageSink, AsyncIterable<Message> {
 
   /** Acknowledges this message and every earlier one of its partition. */
   ackCumulative(message: Message): Promise<void> {
+    if (this.options.type === 'shared' || this.options.type === 'key_shared') {
+      return Promise.reject(new InvalidArgumentError(`cumulative acknowledgement is not allowed on a ${this.options.type} subscription; acknowledge each message`));
+    }
     runInterceptors(this.options.interceptors, undefined, (i) => i.onAck?.(message, true), (err) => this.interceptorFailed(err));
     for (const [k, v] of this.unackedSince) if (v.message.partition === message.partition && v.message.id.compareTo(message.id) <= 0) this.unackedSince.delete(k);
     return this.partitionOf(message).ackCumulative(message);

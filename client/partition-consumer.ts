@@ -9,7 +9,7 @@ import { BrokerRequestError, ClosedError, ConnectionError, type ClientError } fr
 import { MessageId, type Message } from './message.js';
 import type { ClientContext } from './client-context.js';
 
-export type SubscriptionType = 'exclusive' | 'failover';
+export type SubscriptionType = 'exclusive' | 'failover' | 'shared' | 'key_shared';
 export type InitialPosition = 'earliest' | 'latest';
 
 export interface PartitionConsumerConfig {
@@ -39,7 +39,7 @@ interface PendingAck {
 }
 
 const ACK_RETRY_MS = 500;
-const TYPE_CODES: Record<SubscriptionType, number> = { exclusive: 0, failover: 1 };
+const TYPE_CODES: Record<SubscriptionType, number> = { exclusive: 0, failover: 1, shared: 2, key_shared: 3 };
 
 export class PartitionConsumer {
   private conn: ClientConnection | undefined;
@@ -73,7 +73,12 @@ export class PartitionConsumer {
   consumed(message: Message, generation: number): void {
     if (this.config.reader) this.lastDelivered = message.id;
     if (generation !== this.generation) return;
-    this.consumedSinceFlow++;
+    this.returnPermits(1);
+  }
+
+  /** Counts messages the application is done with; grants the broker permits again at half the queue. */
+  private returnPermits(n: number): void {
+    this.consumedSinceFlow += n;
     if (this.consumedSinceFlow >= Math.max(1, this.config.receiverQueueSize >> 1) && this.conn?.isOpen) {
       this.conn.notify('FLOW', { consumerId: this.consumerId, permits: this.consumedSinceFlow });
       this.consumedSinceFlow = 0;
@@ -169,6 +174,10 @@ export class PartitionConsumer {
     } catch (err) {
       // A batch this client cannot read (a codec it does not know): skipped, not acked, reported.
       this.client.log.error({ err, topic: this.config.topic, partition: this.config.partition, entry: `${v.ledgerId}:${v.entryId}` }, 'cannot decode a message batch');
+      // Its permits come back, so the partition does not stall behind it.
+      let skipped = 0;
+      for (let i = 0; i < header.messageCount; i++) if (v.ackedIndexes.length > i >> 3 && (v.ackedIndexes[i >> 3]! & (1 << (i & 7))) !== 0) skipped++;
+      this.returnPermits(header.messageCount - skipped);
       return;
     }
     const skip = v.ackedIndexes;

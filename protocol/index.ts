@@ -31,7 +31,8 @@ export {
   type ErrorFrame,
 } from './error-frame.js';
 export * from './bookie/index.js';
-export { murmur3, partitionForKey } from './key-hash.js';
+export { keyHash, murmur3, partitionForKey } from './key-hash.js';
+export { messageKeyHashes } from './message-key-hashes.js';
 export { MalformedBatchError, UnsupportedBatchFormatError, InvalidMessageIdError } from './message-errors.js';
 export {
   MAX_PRODUCER_NAME_BYTES,

@@ -42,3 +42,10 @@ export function murmur3(data: Uint8Array, seed = 0): number {
 export function partitionForKey(key: string, partitions: number): number {
   return murmur3(Buffer.from(key, 'utf8')) % partitions;
 }
+
+/** The hash a key_shared subscription routes a message by: murmur3 of its key, of '' for a message without one. */
+export function keyHash(key: string | undefined): number {
+  return key === undefined || key === '' ? EMPTY_KEY_HASH : murmur3(Buffer.from(key, 'utf8'));
+}
+
+const EMPTY_KEY_HASH = murmur3(new Uint8Array(0));

@@ -1,10 +1,14 @@
 // One ledger entry = one batch of messages, in the format shared by client and broker. The broker stores a client's
 // batch as received (never re-encoded) and reads only its header on the produce path. All integers are big-endian.
-//   entry    = magic:u32 ('STMB') version:u16 (1) flags:u16 header payload
+//   entry    = magic:u32 ('STMB') version:u16 (1) flags:u16 header [keyHashes] payload
 //   header   = producerLen:u16 producer:utf8 firstSequenceId:i64 publishTime:u64 messageCount:u32 payloadLength:u32
+//   keyHashes= u32 × messageCount, present when flag KEY_HASHES is set: murmur3 of each message's key
+//              ('' for a message without one), so a broker can route a compressed batch by key without
+//              decompressing it; encoders write it for every compressed batch
 //   payload  = the rest of the entry: message × messageCount, compressed as a whole by the codec in flags;
 //              payloadLength is its size before compression (with codec 0, exactly the rest of the entry)
-//   flags    = bits 0–2 compression codec: 0 none, 1 lz4, 2 zstd (3–7 unknown); bits 3–15 reserved, 0
+//   flags    = bits 0–2 compression codec: 0 none, 1 lz4, 2 zstd (3–7 unknown); bit 3 KEY_HASHES;
+//              bits 4–15 reserved, 0
 //   message  = mflags:u8 eventTime:u64 [keyLen:u16 key:utf8] valueLen:u32 value
 //              propertyCount:u16 (nameLen:u16 name:utf8 valueLen:u16 value:utf8) × propertyCount
 //   mflags   = bit 0 HAS_KEY (keyLen and key are present); bits 1–7 reserved, 0
@@ -27,6 +31,7 @@ import {
 } from './message-batch-limits.js';
 import { MalformedBatchError, UnsupportedBatchFormatError } from './message-errors.js';
 import { writeLac, writeU64 } from './wire-writer.js';
+import { keyHash } from './key-hash.js';
 
 export const MESSAGE_BATCH_MAGIC = 0x53544d42; // 'STMB'
 export const MESSAGE_BATCH_VERSION = 1;
@@ -34,6 +39,8 @@ export const MESSAGE_BATCH_VERSION = 1;
 export { CompressionCodec, type CompressionCodecId } from './compression-codec.js';
 
 const CODEC_MASK = 0x0007;
+/** Flag: a key hash per message follows the header. */
+export const KEY_HASHES_FLAG = 0x0008;
 const PREFIX_SIZE = 4 + 2 + 2 + 2; // magic, version, flags, producerLen
 const FIXED_AFTER_NAME = 8 + 8 + 4 + 4;
 const TWO_POW_32 = 0x1_0000_0000;
@@ -59,12 +66,16 @@ export interface MessageBatchHeader {
   messageCount: number;
   /** Size of the payload before compression. */
   payloadLength: number;
+  /** True when a key hash per message follows the header. */
+  keyHashes?: boolean;
 }
 
 /** A decoded header and the payload as stored (still compressed unless `compression` is NONE). */
 export interface MessageBatchView extends MessageBatchHeader {
-  /** Zero-copy view of the entry after the header. */
+  /** Zero-copy view of the entry after the header (and the key hashes). */
   payload: Buffer;
+  /** Zero-copy view of the key hashes (u32 big-endian per message), when the batch carries them. */
+  keyHashTable: Buffer | undefined;
 }
 
 /**
@@ -77,8 +88,9 @@ export function encodeMessageBatch(init: MessageBatchInit, messages: readonly Me
   for (const part of plain) payloadLength += part.length;
   const compression = init.compression ?? CompressionCodec.NONE;
   const payload = compressPayload(compression, plain);
+  const hashes = compression === CompressionCodec.NONE ? [] : [encodeKeyHashes(messages)];
   let storedLength = 0;
-  for (const part of payload) storedLength += part.length;
+  for (const part of [...hashes, ...payload]) storedLength += part.length;
   const head = encodeMessageBatchHeader({
     compression,
     producerName: init.producerName ?? '',
@@ -86,11 +98,18 @@ export function encodeMessageBatch(init: MessageBatchInit, messages: readonly Me
     publishTime: init.publishTime,
     messageCount: messages.length,
     payloadLength,
+    keyHashes: hashes.length > 0,
   });
   if (head.length + storedLength > MAX_ENTRY_SIZE) {
     throw new RangeError(`batch of ${head.length + storedLength} bytes exceeds the entry maximum of ${MAX_ENTRY_SIZE}`);
   }
-  return [head, ...payload];
+  return [head, ...hashes, ...payload];
+}
+
+function encodeKeyHashes(messages: readonly MessageInput[]): Buffer {
+  const out = Buffer.allocUnsafe(messages.length * 4);
+  for (let i = 0; i < messages.length; i++) out.writeUInt32BE(keyHash(messages[i]!.key), i * 4);
+  return out;
 }
 
 /** The header bytes (magic through payloadLength); a compressing encoder appends its compressed payload. */
@@ -101,7 +120,7 @@ export function encodeMessageBatchHeader(header: MessageBatchHeader): Buffer {
   const buf = Buffer.allocUnsafe(PREFIX_SIZE + name.length + FIXED_AFTER_NAME);
   buf.writeUInt32BE(MESSAGE_BATCH_MAGIC, 0);
   buf.writeUInt16BE(MESSAGE_BATCH_VERSION, 4);
-  buf.writeUInt16BE(header.compression, 6);
+  buf.writeUInt16BE(header.compression | (header.keyHashes ? KEY_HASHES_FLAG : 0), 6);
   buf.writeUInt16BE(name.length, 8);
   name.copy(buf, PREFIX_SIZE);
   const off = PREFIX_SIZE + name.length;
@@ -126,7 +145,7 @@ export function decodeMessageBatchHeader(entry: Buffer): MessageBatchView {
   }
   const flags = entry.readUInt16BE(6);
   const compression = flags & CODEC_MASK;
-  if ((flags & ~CODEC_MASK) !== 0 || compression > CompressionCodec.ZSTD) {
+  if ((flags & ~(CODEC_MASK | KEY_HASHES_FLAG)) !== 0 || compression > CompressionCodec.ZSTD) {
     throw new UnsupportedBatchFormatError(`message batch flags 0x${flags.toString(16)} name an unknown codec or flag`);
   }
   if (entry.length < PREFIX_SIZE) malformed(`truncated: ${entry.length} bytes`);
@@ -143,15 +162,23 @@ export function decodeMessageBatchHeader(entry: Buffer): MessageBatchView {
     publishTime: readU64(entry, off + 8, 'publishTime'),
     messageCount: entry.readUInt32BE(off + 16),
     payloadLength: entry.readUInt32BE(off + 20),
+    keyHashes: (flags & KEY_HASHES_FLAG) !== 0,
   };
   off += FIXED_AFTER_NAME;
   const problem = headerProblem(header, nameLength);
   if (problem !== undefined) malformed(problem);
+  let keyHashTable: Buffer | undefined;
+  if (header.keyHashes) {
+    const end = off + header.messageCount * 4;
+    if (entry.length < end) malformed(`truncated key hashes: ${entry.length} bytes, need ${end}`);
+    keyHashTable = entry.subarray(off, end);
+    off = end;
+  }
   const payload = entry.subarray(off);
   if (compression === CompressionCodec.NONE ? payload.length !== header.payloadLength : payload.length === 0) {
     malformed(`payload is ${payload.length} bytes, header says ${header.payloadLength} (codec ${compression})`);
   }
-  return { ...header, payload };
+  return { ...header, payload, keyHashTable };
 }
 
 /** The header rules shared by encoder and decoder: undefined when valid, else the reason. */

@@ -23,7 +23,7 @@ import {
 import type { PartitionRef } from '../../metadata/index.js';
 import { InvalidRequestError, NotSupportedError, ProducerBusyError } from '../errors.js';
 import type { Partition } from '../partition/partition.js';
-import type { ConsumerSink, PushedEntry, StreamDispatcher, StreamType } from '../subscriptions/stream-dispatcher.js';
+import type { ConsumerSink, Dispatcher, PushedEntry, SubscriptionType } from '../subscriptions/dispatcher.js';
 import { checkName, parseTopicName } from '../topics/topic-name.js';
 import { batchSizeAt, positionAtTime } from '../subscriptions/seek-target.js';
 import type { BinaryBrokerApi } from './binary-broker-api.js';
@@ -57,7 +57,7 @@ interface OpenProducer {
 
 interface OpenConsumer {
   partition: Partition;
-  dispatcher: StreamDispatcher;
+  dispatcher: Dispatcher;
   sink: ConsumerSink;
   subscription: string;
   durable: boolean;
@@ -66,7 +66,7 @@ interface OpenConsumer {
 
 type Reply = { [N in ClientCommandName]: { name: N; value: CommandValue<N> } }[ClientCommandName];
 
-const STREAM_TYPES: Record<number, StreamType | undefined> = { 0: 'exclusive', 1: 'failover' };
+const SUBSCRIPTION_TYPES: Record<number, SubscriptionType | undefined> = { 0: 'exclusive', 1: 'failover', 2: 'shared', 3: 'key_shared' };
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export class ClientSession {
@@ -171,14 +171,14 @@ export class ClientSession {
         return this.answer(requestId, async () => {
           const c = this.consumer(command.value.consumerId);
           if (command.value.cumulative && command.value.positions.length !== 1) throw new InvalidRequestError('a cumulative ack names exactly one position');
-          const acked = await c.dispatcher.ack(command.value.positions, command.value.cumulative);
+          const acked = await c.dispatcher.ack(c.sink, command.value.positions, command.value.cumulative);
           this.options.metrics.acked(acked);
           return { name: 'ACK_RESPONSE', value: { acked } };
         });
       case 'NACK':
         return this.answer(requestId, () => {
           const c = this.consumer(command.value.consumerId);
-          return Promise.resolve({ name: 'NACK_RESPONSE', value: { redelivered: c.dispatcher.nack(command.value.positions) } });
+          return Promise.resolve({ name: 'NACK_RESPONSE', value: { redelivered: c.dispatcher.nack(c.sink, command.value.positions) } });
         });
       case 'SEEK':
         return this.answer(requestId, async () => {
@@ -260,8 +260,8 @@ export class ClientSession {
 
   private async subscribe(v: CommandValue<'SUBSCRIBE'>): Promise<Reply> {
     if (this.consumers.has(v.consumerId)) throw new InvalidRequestError(`consumer id ${v.consumerId} is in use on this connection`);
-    const type = STREAM_TYPES[v.type];
-    if (type === undefined) throw new NotSupportedError(`subscription type ${v.type} is not supported by this broker (0 exclusive, 1 failover)`);
+    const type = SUBSCRIPTION_TYPES[v.type];
+    if (type === undefined) throw new NotSupportedError(`subscription type ${v.type} is not supported by this broker (0 exclusive, 1 failover, 2 shared, 3 key_shared)`);
     if (v.initialPosition > 1) throw new InvalidRequestError(`initialPosition ${v.initialPosition} is not 0 (latest) or 1 (earliest)`);
     if (v.durable) checkName('subscription', v.subscription);
     const partition = await this.api.servedPartition(this.partitionRef(v.topic, v.partition));
@@ -269,7 +269,7 @@ export class ClientSession {
     const consumerId = v.consumerId;
     const sink = this.sinkFor(consumerId, v.consumerName);
     const initial = v.initialPosition === 1 ? 'earliest' : 'latest';
-    let dispatcher: StreamDispatcher;
+    let dispatcher: Dispatcher;
     let active = true;
     if (v.durable) {
       ({ dispatcher, active } = await partition.attachConsumer(sink, v.subscription, type, initial));

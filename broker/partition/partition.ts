@@ -1,6 +1,6 @@
 // One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
 // recovers the log and rebuilds the dedup state before anything is served.
-import { SUPPORTED_CODECS, decodeMessageBatchHeader, payloadFormatProblem, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import { CompressionCodec, messageKeyHashes, SUPPORTED_CODECS, decodeMessageBatchHeader, payloadFormatProblem, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
 import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
@@ -14,7 +14,9 @@ import { ledgerOrderOf } from '../subscriptions/ledger-order.js';
 import { CursorStore } from '../subscriptions/cursor-store.js';
 import { QueueSubscription } from '../subscriptions/queue-subscription.js';
 import { ProduceBatcher } from './produce-batcher.js';
-import { StreamDispatcher, type ConsumerSink, type StreamType } from '../subscriptions/stream-dispatcher.js';
+import { StreamDispatcher } from '../subscriptions/stream-dispatcher.js';
+import { SharedDispatcher } from '../subscriptions/shared-dispatcher.js';
+import type { ConsumerSink, Dispatcher, SubscriptionType } from '../subscriptions/dispatcher.js';
 import { ledgersToTrim, type RetentionPolicy } from './retention.js';
 import { comparePositions } from '../managed-ledger/index.js';
 
@@ -39,6 +41,8 @@ export interface PartitionDeps {
   log: Logger;
   openClosedLedger?: ClosedLedgerOpener;
   deleteLedger?: (ledgerId: number) => Promise<void>;
+  /** Counts a dispatch that stopped at a subscription's bound (metric). */
+  dispatchPaused?: () => void;
 }
 
 export class Partition {
@@ -52,7 +56,7 @@ export class Partition {
   private readonly writes = new Map<string, Promise<unknown>>();
   /** Producer names connected over the binary protocol, each held by one connection. */
   private readonly producerNames = new Map<string, object>();
-  private readonly streams = new Map<string, StreamDispatcher>();
+  private readonly streams = new Map<string, Dispatcher>();
   private readonly goneListeners = new Set<(movedTo: MovedTo | undefined) => void>();
   private gone = false;
   private movedTo: MovedTo | undefined;
@@ -173,6 +177,15 @@ export class Partition {
     if (!SUPPORTED_CODECS.includes(header.compression)) throw new NotSupportedError(`compression codec ${header.compression} is not supported by this broker (none, lz4)`);
     const formatProblem = payloadFormatProblem(header);
     if (formatProblem !== undefined) throw new InvalidRequestError(formatProblem);
+    if (header.compression !== CompressionCodec.NONE && !header.keyHashTable) throw new InvalidRequestError('a compressed batch must carry its key hashes (flag KEY_HASHES)');
+    if (header.compression === CompressionCodec.NONE) {
+      try {
+        messageKeyHashes(header);
+      } catch (err) {
+        if (err instanceof MalformedBatchError) throw new InvalidRequestError(`unreadable message batch: ${err.message}`);
+        throw err;
+      }
+    }
     if (header.producerName !== producer) throw new InvalidRequestError(`the batch names producer ${JSON.stringify(header.producerName)}, the connection's producer is ${JSON.stringify(producer)}`);
     if (header.firstSequenceId < 0) throw new InvalidRequestError('a producer batch must carry sequence ids');
     return { ...(await this.storeBatch(producer, header.firstSequenceId, header.messageCount, entry)), messages: header.messageCount };
@@ -196,19 +209,30 @@ export class Partition {
   }
 
   /** Attaches a binary consumer to a durable subscription (created at `initial` on first use). */
-  async attachConsumer(sink: ConsumerSink, subscription: string, type: StreamType, initial: 'earliest' | 'latest'): Promise<{ dispatcher: StreamDispatcher; active: boolean }> {
+  async attachConsumer(sink: ConsumerSink, subscription: string, type: SubscriptionType, initial: 'earliest' | 'latest'): Promise<{ dispatcher: Dispatcher; active: boolean }> {
     const sub = await this.subscription(subscription, initial);
     let dispatcher = this.streams.get(subscription);
+    const shared = (t: SubscriptionType): boolean => t === 'shared' || t === 'key_shared';
+    // An idle dispatcher of another kind gives way (what it held went back when its consumers left).
+    if (dispatcher && dispatcher.consumerCount === 0 && (shared(type) || shared(dispatcher.type)) && dispatcher.type !== type) {
+      dispatcher.close();
+      dispatcher = undefined;
+    }
     if (!dispatcher) {
-      dispatcher = new StreamDispatcher(type, this.ml, sub.acks, { type, persist: () => sub.persistAcks(), log: this.deps.log });
+      const persist = (): Promise<void> => sub.persistAcks();
+      dispatcher =
+        type === 'shared' || type === 'key_shared'
+          ? new SharedDispatcher(type, this.ml, sub.acks, { persist, heldElsewhere: (p) => sub.holds(p), onPaused: this.deps.dispatchPaused, log: this.deps.log })
+          : new StreamDispatcher(type, this.ml, sub.acks, { type, persist, log: this.deps.log });
       this.streams.set(subscription, dispatcher);
+      sub.other = () => this.streams.get(subscription);
     }
     sub.lastActive = Date.now();
     return { dispatcher, active: dispatcher.attach(sink, type) };
   }
 
   /** A reader: a non-durable cursor from `start` (inclusive), or from the earliest or the latest message. */
-  openReader(sink: ConsumerSink, start: MessagePosition | 'earliest' | 'latest'): StreamDispatcher {
+  openReader(sink: ConsumerSink, start: MessagePosition | 'earliest' | 'latest'): Dispatcher {
     const order = ledgerOrderOf(() => this.ml.ledgers);
     let markDelete: Position;
     if (start === 'earliest') markDelete = { ledgerId: 0, entryId: -1 };

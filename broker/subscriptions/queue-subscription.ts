@@ -1,7 +1,9 @@
 // A subscription consumed like a queue (HTTP receive/ack/nack): messages are handed out in log order,
 // each stays invisible for its visibility timeout and is delivered again if not acked by then (or at
 // once when nacked), with a redelivery count. Acks are answered only once persisted. The number of
-// delivered-but-unacked messages is capped: at the cap, no new messages are handed out.
+// delivered-but-unacked messages is capped: at the cap, no new messages are handed out. The ack state is shared
+// with the binary consumers of the same subscription; a message one of them holds is not handed out here
+// meanwhile (it is set aside and handed out later if it comes back unacknowledged).
 import { batchPayload, decodeMessageBatchHeader, decodeMessages, encodeMessageId, type MessagePosition } from '../../protocol/index.js';
 import type { ManagedLedger, Position } from '../managed-ledger/index.js';
 import type { ReceivedMessage } from '../http/broker-api.js';
@@ -23,6 +25,12 @@ interface ReadPosition {
 
 const key = (p: MessagePosition) => `${p.ledgerId}:${p.entryId}:${p.batchIndex}`;
 
+/** The binary consumers' side of the subscription, as the queue sees it. */
+export interface OtherDelivery {
+  holds(position: MessagePosition): boolean;
+  acknowledgedElsewhere(): void;
+}
+
 export interface QueueSubscriptionOptions {
   /** Delivered-but-unacked messages at most; dispatch pauses at the cap. Default 10,000. */
   maxUnacked: number;
@@ -31,6 +39,10 @@ export interface QueueSubscriptionOptions {
 export class QueueSubscription {
   private readonly inFlight = new Map<string, Delivered>();
   private redeliver: Delivered[] = [];
+  /** Messages read while a binary consumer held them: handed out once it lets go of them unacknowledged. */
+  private setAside: Delivered[] = [];
+  /** The binary consumers' dispatcher of this subscription, when one exists. */
+  other: () => OtherDelivery | undefined = () => undefined;
   private readonly redeliveries = new Map<string, number>();
   private read: ReadPosition | undefined;
   lastActive = Date.now();
@@ -82,9 +94,21 @@ export class QueueSubscription {
       }
     }
     const out: ReceivedMessage[] = [];
+    const other = this.other();
+    const waiting: Delivered[] = [];
+    for (const d of this.setAside) {
+      if (this.acks.isAcked(d.position)) continue;
+      if (out.length >= max || this.inFlight.size >= this.options.maxUnacked || other?.holds(d.position)) waiting.push(d);
+      else out.push(this.deliver(d.message, d.position, d.batchSize, visibilityMs));
+    }
+    this.setAside = waiting;
     while (out.length < max && this.redeliver.length > 0) {
       const d = this.redeliver.shift()!;
       if (this.acks.isAcked(d.position)) continue;
+      if (other?.holds(d.position)) {
+        this.setAside.push(d);
+        continue;
+      }
       const count = (this.redeliveries.get(key(d.position)) ?? 0) + 1;
       this.redeliveries.set(key(d.position), count);
       out.push(this.deliver({ ...d.message, redeliveryCount: count }, d.position, d.batchSize, visibilityMs));
@@ -115,7 +139,8 @@ export class QueueSubscription {
             eventTime: m.eventTime || undefined,
             redeliveryCount: 0,
           };
-          out.push(this.deliver(message, mp, messages.length, visibilityMs));
+          if (other?.holds(mp)) this.setAside.push({ message, position: mp, batchSize: messages.length, deadline: 0 });
+          else out.push(this.deliver(message, mp, messages.length, visibilityMs));
         }
         progressed = true;
         if (i < messages.length) {
@@ -139,6 +164,12 @@ export class QueueSubscription {
     return message;
   }
 
+  /** Whether an HTTP receiver holds the message now (within its visibility timeout). */
+  holds(position: MessagePosition): boolean {
+    const d = this.inFlight.get(key(position));
+    return d !== undefined && d.deadline > Date.now();
+  }
+
   /** The earliest visibility deadline of what is in flight (for long polls to wake on). */
   nextDeadline(): number | undefined {
     let min: number | undefined;
@@ -159,6 +190,7 @@ export class QueueSubscription {
       this.redeliveries.delete(key(p));
     }
     this.redeliver = this.redeliver.filter((d) => !this.acks.isAcked(d.position));
+    this.other()?.acknowledgedElsewhere();
     await this.cursor.persist();
     return n;
   }
@@ -204,5 +236,6 @@ export class QueueSubscription {
     this.read = undefined;
     this.inFlight.clear();
     this.redeliver = [];
+    this.setAside = [];
   }
 }

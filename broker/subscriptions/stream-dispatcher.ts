@@ -6,26 +6,9 @@ import type { Logger } from '../../common/index.js';
 import { comparePositions, type LogEntry, type ManagedLedger, type Position } from '../managed-ledger/index.js';
 import type { AckSet } from './ack-set.js';
 import { ConsumerBusyError } from './errors.js';
+import { popcount, positionKey as key, type ConsumerSink, type Dispatcher, type SubscriptionType } from './dispatcher.js';
 
 export type StreamType = 'exclusive' | 'failover';
-
-/** One stored entry pushed to a consumer. `ackedIndexes`: batch indexes acknowledged already (skip them). */
-export interface PushedEntry {
-  position: Position;
-  data: Buffer;
-  redeliveryCount: number;
-  ackedIndexes: Uint8Array | undefined;
-}
-
-/** The dispatcher's view of an attached consumer (its connection). */
-export interface ConsumerSink {
-  readonly name: string;
-  /** False while the connection is congested; the dispatcher stops pushing until `resume()` is called. */
-  readonly writable: boolean;
-  /** Sends one entry; `messages` = those of its batch not acknowledged yet. */
-  push(entry: PushedEntry, messages: number): void;
-  activeChanged(active: boolean): void;
-}
 
 interface Attached {
   sink: ConsumerSink;
@@ -45,7 +28,6 @@ const ENTRIES_PER_READ = 64;
 const READ_AHEAD_BYTES = 1024 * 1024;
 const TAIL_WAIT_MS = 5_000;
 const RETRY_MS = 500;
-const key = (p: Position) => `${p.ledgerId}:${p.entryId}`;
 
 /**
  * Contracts:
@@ -59,7 +41,7 @@ const key = (p: Position) => `${p.ledgerId}:${p.entryId}`;
  * - Redelivery counts live as long as the dispatcher, which lives as long as the partition is served here: a
  *   consumer that reconnects sees the count of what it was sent before raised by one.
  */
-export class StreamDispatcher {
+export class StreamDispatcher implements Dispatcher {
   private readonly consumers: Attached[] = [];
   private active: Attached | undefined;
   private readPos: Position | undefined;
@@ -78,23 +60,28 @@ export class StreamDispatcher {
   private wake: (() => void) | undefined;
 
   constructor(
-    private type: StreamType,
+    private current: StreamType,
     private readonly ml: ManagedLedger,
     readonly acks: AckSet,
     private readonly options: StreamDispatcherOptions,
   ) {}
+
+  get type(): StreamType {
+    return this.current;
+  }
 
   get consumerCount(): number {
     return this.consumers.length;
   }
 
   /** Attaches a consumer; returns whether it is active. ConsumerBusyError if the type forbids it. */
-  attach(sink: ConsumerSink, type: StreamType): boolean {
+  attach(sink: ConsumerSink, type: SubscriptionType): boolean {
     if (this.closed) throw new ConsumerBusyError('the subscription is closing');
-    if (this.consumers.length > 0 && (type !== this.type || type === 'exclusive')) {
-      throw new ConsumerBusyError(this.type === 'exclusive' ? 'the exclusive subscription already has a consumer' : `the subscription is ${this.type}, not ${type}`);
+    if (type !== 'exclusive' && type !== 'failover') throw new ConsumerBusyError(`the subscription is ${this.current}, not ${type}`);
+    if (this.consumers.length > 0 && (type !== this.current || type === 'exclusive')) {
+      throw new ConsumerBusyError(this.current === 'exclusive' ? 'the exclusive subscription already has a consumer' : `the subscription is ${this.current}, not ${type}`);
     }
-    if (this.consumers.length === 0) this.type = type;
+    if (this.consumers.length === 0) this.current = type;
     const c: Attached = { sink, permits: 0 };
     this.consumers.push(c);
     if (this.active === undefined) this.activate(c);
@@ -130,23 +117,39 @@ export class StreamDispatcher {
   }
 
   /** Acks messages (each with its batch size); resolves with how many were new, once persisted. */
-  async ack(positions: ReadonlyArray<MessagePosition & { batchSize: number }>, cumulative: boolean): Promise<number> {
+  async ack(_sink: ConsumerSink, positions: ReadonlyArray<MessagePosition & { batchSize: number }>, cumulative: boolean): Promise<number> {
     let n = 0;
     for (const p of positions) {
       if (cumulative ? this.acks.ackCumulative(p, p.batchSize) : this.acks.ack(p, p.batchSize)) n++;
     }
-    for (const [k, pos] of this.delivered) {
-      if (this.acks.entryAcks(pos.ledgerId, pos.entryId) === 'all') {
-        this.delivered.delete(k);
-        this.counts.delete(k);
-      }
-    }
+    if (cumulative) this.forgetAcked();
+    else for (const p of positions) this.forgetIfAcked(key(p), p);
     await this.options.persist?.();
     return n;
   }
 
+  /** An individual ack touches only its own entries; a cumulative one (or one by another path) may cover any. */
+  private forgetAcked(): void {
+    for (const [k, pos] of this.delivered) this.forgetIfAcked(k, pos);
+  }
+
+  private forgetIfAcked(k: string, pos: Position): void {
+    if (this.delivered.has(k) && this.acks.entryAcks(pos.ledgerId, pos.entryId) === 'all') {
+      this.delivered.delete(k);
+      this.counts.delete(k);
+    }
+  }
+
+  holds(position: MessagePosition): boolean {
+    return this.delivered.has(key(position)) && !this.acks.isAcked(position);
+  }
+
+  acknowledgedElsewhere(): void {
+    this.forgetAcked();
+  }
+
   /** Delivers the named entries again (all delivered and unacknowledged ones when none are named). */
-  nack(positions: readonly Position[]): number {
+  nack(_sink: ConsumerSink, positions: readonly Position[]): number {
     const wanted = positions.length === 0 ? [...this.delivered.values()] : positions.filter((p) => this.delivered.has(key(p)));
     for (const p of wanted) {
       const k = key(p);
@@ -221,6 +224,8 @@ export class StreamDispatcher {
       const generation = this.generation;
       const redelivery = this.redeliver.shift();
       let entries: LogEntry[];
+      // The tail before reading: an entry confirmed while the read is under way ends the wait below at once.
+      const tail = this.ml.lastConfirmedPosition;
       if (!redelivery && this.readAhead.length > 0) {
         entries = this.readAhead;
         this.readAhead = [];
@@ -231,7 +236,7 @@ export class StreamDispatcher {
       }
       if (entries.length === 0) {
         if (redelivery) continue;
-        await Promise.race([this.ml.waitForEntries(this.ml.lastConfirmedPosition, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
+        await Promise.race([this.ml.waitForEntries(tail, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
         this.wake = undefined;
         continue;
       }
@@ -268,10 +273,4 @@ export class StreamDispatcher {
     for (let i = 0; i < Math.min(start.batchIndex, messageCount); i++) bits[i >> 3] |= 1 << (i & 7);
     return bits;
   }
-}
-
-function popcount(bits: Uint8Array): number {
-  let n = 0;
-  for (let b of bits) for (; b !== 0; b &= b - 1) n++;
-  return n;
 }

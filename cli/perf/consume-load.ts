@@ -1,6 +1,7 @@
 // The consuming side of `strata perf consume` (and of bench/client-bench.ts): takes messages from a consumer as
 // fast as they come, measures their end-to-end latency, and acknowledges them cumulatively every N messages
-// (per partition: the last message taken of each), so the subscription moves on without one ack per message.
+// (per partition: the last message taken of each), so the subscription moves on without one ack per message;
+// on shared subscriptions each message is acked on its own.
 import { AbortedError, ClosedError, type Consumer, type Message } from '../../client/index.js';
 import { LoadMeter, type IntervalReport } from './load-meter.js';
 import type { LatencyBucket, LatencySummary } from './latency-recorder.js';
@@ -11,6 +12,8 @@ export interface ConsumeLoadOptions {
   durationMs?: number;
   /** Acknowledge cumulatively after every this many messages (and once at the end). */
   ackEvery: number;
+  /** Ack every message on its own (shared and key_shared subscriptions refuse cumulative acks). */
+  individualAcks?: boolean;
   signal?: AbortSignal;
   /** End-to-end latency of a message in ms. Default: now − publishTime (ms resolution, the producer's clock). */
   latencyOf?: (message: Message) => number;
@@ -41,7 +44,7 @@ export async function runConsumeLoad(consumer: Consumer, options: ConsumeLoadOpt
   const limit = options.messages ?? Infinity;
   const signals = [options.signal, options.durationMs === undefined ? undefined : AbortSignal.timeout(options.durationMs)].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-  const acks = new CumulativeAcks(consumer);
+  const acks = new PerfAcks(consumer, options.individualAcks === true);
   const ticker = options.onInterval && setInterval(() => options.onInterval!(meter.takeInterval()), options.intervalMs ?? 1000);
   let endedAt = meter.startedAt;
   try {
@@ -76,24 +79,34 @@ export async function runConsumeLoad(consumer: Consumer, options: ConsumeLoadOpt
   };
 }
 
-/** The last message taken per partition since the previous ack, acked cumulatively on send(). */
-class CumulativeAcks {
+/**
+ * Acks sent every N messages: cumulatively, the last message taken per partition since the previous send; or, on
+ * shared subscriptions (`individual`), every message taken since then (the client packs them into one ACK).
+ */
+class PerfAcks {
   private readonly latest = new Map<number, Message>();
+  private taken_: Message[] = [];
   private inFlight = 0;
   failed = 0;
   firstError: Error | undefined;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly consumer: Consumer) {}
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly individual: boolean,
+  ) {}
 
   taken(m: Message): void {
-    this.latest.set(m.partition, m);
+    if (this.individual) this.taken_.push(m);
+    else this.latest.set(m.partition, m);
   }
 
   send(): void {
-    for (const m of this.latest.values()) {
+    const batch = this.individual ? this.taken_ : [...this.latest.values()];
+    this.taken_ = [];
+    for (const m of batch) {
       this.inFlight++;
-      this.consumer.ackCumulative(m).then(
+      (this.individual ? this.consumer.ack(m) : this.consumer.ackCumulative(m)).then(
         () => this.done(),
         (err: unknown) => {
           this.failed++;

@@ -2,6 +2,7 @@
 // reports the consume rate and end-to-end latency (now − publish time): a progress line every second on
 // standard error, the summary on standard output (a table, or one JSON object).
 import { Command, Option } from 'commander';
+import type { SubscriptionType } from '../../client/index.js';
 import { addSettings, resolveSettings } from '../config/index.js';
 import { print, printJson } from '../http-tool-command.js';
 import { integerParser } from '../messaging/message-options.js';
@@ -14,7 +15,7 @@ interface PerfConsumeOptions {
   topic: string;
   subscription: string;
   initialPosition: 'earliest' | 'latest';
-  subscriptionType: 'exclusive' | 'failover';
+  subscriptionType: SubscriptionType;
   messages?: number;
   duration?: number;
   receiverQueueSize: number;
@@ -28,7 +29,7 @@ export function perfConsumeCommand(): Command {
     .requiredOption('-t, --topic <topic>', 'a topic name (in public/default) or tenant/namespace/topic')
     .requiredOption('-S, --subscription <name>', 'the subscription (created on first use at --initial-position)')
     .addOption(new Option('--initial-position <position>', 'where a new subscription starts').choices(['earliest', 'latest']).default('latest'))
-    .addOption(new Option('--subscription-type <type>', 'exclusive, or failover (several perf consumers on one subscription)').choices(['exclusive', 'failover']).default('exclusive'))
+    .addOption(new Option('--subscription-type <type>', 'exclusive; failover, shared or key_shared for several perf consumers on one subscription').choices(['exclusive', 'failover', 'shared', 'key_shared']).default('exclusive'))
     .addOption(new Option('-n, --messages <n>', 'stop after this many messages').argParser(integerParser(1, Number.MAX_SAFE_INTEGER)).conflicts('duration'))
     .option('-d, --duration <seconds>', 'stop after this long (without --messages or --duration: until Ctrl-C)', numberParser(0.001, 31_536_000, 'seconds'))
     .option('--receiver-queue-size <n>', 'messages each partition may push ahead of the loop', integerParser(1, 1_000_000), 1000)
@@ -68,6 +69,7 @@ acknowledgement.
             messages: opts.messages,
             durationMs: opts.duration === undefined ? undefined : opts.duration * 1000,
             ackEvery: opts.ackEvery,
+            individualAcks: opts.subscriptionType === 'shared' || opts.subscriptionType === 'key_shared',
             signal: stop,
             onInterval: (r) => process.stderr.write(progressLine('end-to-end', r)),
           });

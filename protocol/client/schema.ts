@@ -157,7 +157,7 @@ export const clientCommands = {
       f('topic', 'string', 'tenant/namespace/topic'),
       f('partition', 'u32', 'partition index'),
       f('subscription', 'string', 'subscription name (ignored for a non-durable reader)'),
-      f('type', 'u8', '0 exclusive, 1 failover (2 shared, 3 key_shared: later versions)'),
+      f('type', 'u8', '0 exclusive, 1 failover, 2 shared, 3 key_shared'),
       f('initialPosition', 'u8', 'where a new subscription starts: 0 latest, 1 earliest'),
       f('consumerName', 'string', 'failover: the first consumer to attach is active; when it leaves, the next one is the first by name'),
       f('durable', 'bool', 'false = a reader: an in-memory cursor at the start position, acks not persisted'),

@@ -360,7 +360,7 @@ describe('binary protocol errors', () => {
     expect(decodeError(raw2.frames()[0]!).code).toBe('UNSUPPORTED_VERSION');
   });
 
-  it('refuses a batch with a codec this broker does not have (zstd) or an LZ4 flag over no LZ4 frame, and stores nothing', async () => {
+  it('refuses a batch with a codec this broker does not have (zstd), an LZ4 flag over no LZ4 frame, an LZ4 batch without key hashes or messages that do not fill the payload, and stores nothing', async () => {
     const topic = await newTopic();
     const raw = await rawConnection();
     const batch = Buffer.concat(encodeMessageBatch({ producerName: 'pz', firstSequenceId: 0, publishTime: 1 }, [{ value: Buffer.from('v') }]));
@@ -370,11 +370,22 @@ describe('binary protocol errors', () => {
     raw.socket.write(Buffer.concat(encodeCommand('CONNECT', 1, { minVersion: 1, maxVersion: 1, clientName: 'raw' })));
     raw.socket.write(Buffer.concat(encodeCommand('PRODUCER', 2, { producerId: 1, topic, partition: 0, producerName: 'pz' })));
     await waitFor('producer open', () => raw.frames().some((f) => f.requestId === 2 && f.command === clientCommands.PRODUCER_SUCCESS.code), { timeoutMs: 10_000 });
+    // an LZ4 batch without its key hashes (header of producer 'pz' = 36 bytes, then 4 bytes per message)
+    const lz4 = Buffer.concat(encodeMessageBatch({ producerName: 'pz', firstSequenceId: 0, publishTime: 1, compression: CompressionCodec.LZ4 }, [{ value: Buffer.from('v') }]));
+    const noHashes = Buffer.concat([lz4.subarray(0, 36), lz4.subarray(40)]);
+    noHashes.writeUInt16BE(CompressionCodec.LZ4, 6);
+    // an uncompressed batch with a byte after its one message (payloadLength at offset 32 counts it)
+    const trailing = Buffer.concat([Buffer.from(encodeMessageBatch({ producerName: 'pz', firstSequenceId: 0, publishTime: 1 }, [{ value: Buffer.from('v') }])[0]!), Buffer.from(batch.subarray(36)), Buffer.from([0])]);
+    trailing.writeUInt32BE(trailing.readUInt32BE(32) + 1, 32);
     raw.socket.write(Buffer.concat(encodeCommand('SEND', 3, { producerId: 1, payload: batch })));
     raw.socket.write(Buffer.concat(encodeCommand('SEND', 4, { producerId: 1, payload: fakeLz4 })));
-    await waitFor('four answers', () => raw.frames().length >= 4, { timeoutMs: 10_000 });
+    raw.socket.write(Buffer.concat(encodeCommand('SEND', 5, { producerId: 1, payload: noHashes })));
+    raw.socket.write(Buffer.concat(encodeCommand('SEND', 6, { producerId: 1, payload: trailing })));
+    await waitFor('six answers', () => raw.frames().length >= 6, { timeoutMs: 10_000 });
     expect(decodeError(raw.frames().find((f) => f.requestId === 3)!).code).toBe('NOT_SUPPORTED');
     expect(decodeError(raw.frames().find((f) => f.requestId === 4)!).code).toBe('BAD_REQUEST');
+    expect(decodeError(raw.frames().find((f) => f.requestId === 5)!).message).toMatch(/key hashes/);
+    expect(decodeError(raw.frames().find((f) => f.requestId === 6)!).message).toMatch(/trailing bytes/);
     raw.socket.destroy();
     const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].msgIn).toBe(0);

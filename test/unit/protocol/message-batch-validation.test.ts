@@ -95,7 +95,7 @@ describe('batch header validation', () => {
     for (const version of [0, 2, 0xffff]) {
       expect(() => decodeMessageBatchHeader(rawBatch({ version }, payload))).toThrow(UnsupportedBatchFormatError);
     }
-    for (const flags of [3, 4, 7, 0x0008, 0x8000]) {
+    for (const flags of [3, 4, 7, 0x0010, 0x8000]) {
       expect(() => decodeMessageBatchHeader(rawBatch({ flags }, payload)), `flags ${flags}`).toThrow(UnsupportedBatchFormatError);
     }
   });
