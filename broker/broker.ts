@@ -4,7 +4,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { Histogram } from 'prom-client';
+import { Histogram, type Counter } from 'prom-client';
 import { createLogger, delay, type Logger } from '../common/index.js';
 import { keys, jsonValue, parseJson, type MetadataStore, type PartitionRef, type Session } from '../metadata/index.js';
 import { AutoRecovery, type AutoRecoveryOptions, type LedgerClient } from '../ledger/index.js';
@@ -12,7 +12,7 @@ import { decodeMessageId } from '../protocol/index.js';
 import type { BrokerApi, IncomingMessage, PartitionStats, ProduceResult, ReceiveOptions, ReceivedMessage } from './http/broker-api.js';
 import type { InternalBrokerApi } from './http/internal-routes.js';
 import { buildHttpServer } from './http/http-server.js';
-import { InvalidRequestError, NotOwnerError, NotReadyError, OwnershipLostError } from './errors.js';
+import { InvalidRequestError, NotOwnerError, NotReadyError, OwnershipLostError, PartitionUnavailableError } from './errors.js';
 import { BinaryServer, type BinaryBrokerApi, type LookupResult } from './binary/index.js';
 import { parseTopicName } from './topics/topic-name.js';
 import { TopicStore } from './topics/topic-store.js';
@@ -27,6 +27,7 @@ import { forward } from './routing/forward-client.js';
 import { SessionKeeper } from './ownership/session-keeper.js';
 import { TopicMessaging } from './messaging/topic-messaging.js';
 import { PlacementCoordinator, PlacementStore, type Move } from './placement/index.js';
+import { LeaderElection, LoadManager, LoadReporter, type LoadCounters, type LoadPlanOptions, type LoadView } from './load/index.js';
 import { listBookies, listBrokers, listOwnership, type BookieListing, type BrokerListing, type OwnershipListing } from './admin/cluster-view.js';
 
 export interface BrokerConfig {
@@ -64,6 +65,12 @@ export interface BrokerConfig {
   tiering?: TieringConfig;
   /** Re-replication of under-replicated closed ledgers (one runner across the brokers); none when absent. */
   autoRecovery?: Pick<AutoRecoveryOptions, 'graceMs' | 'intervalMs' | 'maxFragmentsPerRound'>;
+  /** Load manager: how often load is reported (and the leader checked). Default 5 s. */
+  loadReportIntervalMs?: number;
+  /** Time between load shedding rounds of the leader; 0 = no shedding. Default 60 s. */
+  loadSheddingIntervalMs?: number;
+  /** Tuning of placement and shedding (tests make it quick). */
+  loadPlan?: Partial<LoadPlanOptions>;
   logger?: Logger;
   processMetrics?: boolean;
 }
@@ -87,6 +94,9 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   private readonly coordinator: PlacementCoordinator;
   private binary: BinaryServer | undefined;
   private readonly autoRecovery: AutoRecovery | undefined;
+  private readonly election: LeaderElection;
+  private readonly reporter: LoadReporter;
+  private readonly loadManager: LoadManager;
 
   private constructor(private readonly config: BrokerConfig) {
     this.topics = new TopicStore(config.store);
@@ -95,6 +105,20 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     this.placement = new PlacementStore(config.store);
     this.autoRecovery = config.autoRecovery && new AutoRecovery(config.ledgers, { ...config.autoRecovery, runner: config.id, sessionTtlMs: config.sessionTtlMs, registry: this.stats.registry, logger: this.log });
     this.coordinator = new PlacementCoordinator({ store: config.store, placement: this.placement, local: this, registry: this.stats.registry, log: this.log });
+    const loadInterval = config.loadReportIntervalMs ?? 5_000;
+    this.election = new LeaderElection(config.store, { brokerId: config.id, httpUrl: () => this.httpUrl }, () => this.sessions?.session, Math.min(loadInterval, 1_000), this.log);
+    this.reporter = new LoadReporter(config.id, config.store, () => this.sessions?.session, this.loadCounters(), loadInterval, this.log);
+    this.loadManager = new LoadManager({
+      brokerId: config.id,
+      store: config.store,
+      placement: this.placement,
+      election: this.election,
+      move: (moves) => this.coordinator.move(moves),
+      sheddingIntervalMs: config.loadSheddingIntervalMs ?? 60_000,
+      roundMs: loadInterval,
+      options: config.loadPlan,
+      log: this.log,
+    });
     this.messaging = new TopicMessaging({
       topics: this.topics,
       stats: this.stats,
@@ -104,6 +128,16 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
       assertReady: () => this.assertReady(),
       onPartition: (p, local, remote) => this.onPartition(p, local, remote),
     });
+  }
+
+  private loadCounters(): LoadCounters {
+    const total = async (c: Counter): Promise<number> => (await c.get()).values.reduce((s, v) => s + v.value, 0);
+    return {
+      partitions: () => this.router?.size ?? 0,
+      messagesIn: () => total(this.stats.messagesIn),
+      messagesOut: () => total(this.stats.messagesOut),
+      bytesIn: () => total(this.stats.bytesIn),
+    };
   }
 
   static async start(config: BrokerConfig): Promise<Broker> {
@@ -137,6 +171,7 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
       brokerId: this.config.id,
       store: this.config.store,
       placement: this.placement,
+      placementFor: (p) => this.loadManager.placementFor(p),
       session: () => this.sessions.session,
       partitionDeps: {
         ledgers: this.config.ledgers,
@@ -190,6 +225,9 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.config.maintenanceIntervalMs ?? 60_000);
     this.maintenanceTimer.unref();
     this.autoRecovery?.start();
+    this.reporter.start();
+    this.election.start();
+    this.loadManager.start();
     this.log.info({ httpUrl: this.httpUrl, binaryUrl: this.binaryUrl }, 'broker serving');
   }
 
@@ -450,11 +488,23 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
     }
   }
 
+  async load(): Promise<LoadView> {
+    return this.loadManager.view();
+  }
+
+  async placePartition(p: PartitionRef): Promise<string | undefined> {
+    if (!this.election.isLeader) throw new PartitionUnavailableError(`broker ${this.config.id} is not the load manager leader`);
+    return this.loadManager.place(p);
+  }
+
   /** Stops serving: closes every partition's log cleanly, releases ownership and the registration. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.maintenanceTimer);
+    this.loadManager.stop();
+    this.election.stop();
+    this.reporter.stop();
     await this.http?.close();
     await this.router.unloadAll();
     await this.binary?.close();

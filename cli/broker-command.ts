@@ -51,6 +51,8 @@ export function brokerCommand(): Command {
         managedLedger: { ensembleSize: settings.ensembleSize, writeQuorum: settings.writeQuorum, ackQuorum: settings.ackQuorum },
         tiering: objects ? { objects } : undefined,
         autoRecovery: { graceMs: settings.autoRecoveryGraceMs, intervalMs: settings.autoRecoveryIntervalMs },
+        loadReportIntervalMs: settings.loadReportIntervalMs,
+        loadSheddingIntervalMs: settings.loadSheddingIntervalMs,
         logger: log,
         processMetrics: true,
       });

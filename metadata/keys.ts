@@ -58,6 +58,7 @@ export const keys = {
   assignment: (p: PartitionRef) => `/assignments/${p.topic}/${p.partition}`,
   drainingBrokers: '/draining/',
   draining: (brokerId: string) => `/draining/${brokerId}`,
+  loadReports: '/load/',
   load: (brokerId: string) => `/load/${brokerId}`,
   loadManagerLeader: '/leader/load-manager',
   autoRecoveryLock: '/auto-recovery/lock',

@@ -84,6 +84,7 @@ export function registerAdminRoutes(app: FastifyInstance, api: BrokerApi, autoRe
   app.get('/admin/v1/brokers', async () => ({ brokers: await api.brokers() }));
   app.get('/admin/v1/bookies', async () => ({ bookies: await api.bookies() }));
   app.get('/admin/v1/ownership', async () => ({ ownership: await api.ownership() }));
+  app.get('/admin/v1/load', async () => api.load());
 
   // Both answer once every move is done; each move is a clean unload on the owner and a load on the target.
   app.post<{ Body: Record<string, never> | undefined }>(

@@ -55,6 +55,8 @@ export interface BrokerApi {
   ownership(): Promise<Array<{ topic: string; partition: number; broker: string }>>;
   /** Moves the fewest partitions so that no live, non-draining broker owns more than ⌈P/B⌉. */
   rebalance(): Promise<Move[]>;
+  /** The load manager's leader and every live broker's latest load report. */
+  load(): Promise<{ leader: string | undefined; brokers: unknown[] }>;
   /** Moves every partition off a live broker and keeps it from claiming (BrokerNotFoundError). */
   drain(brokerId: string): Promise<Move[]>;
   produce(name: TopicName, producer: string | undefined, messages: IncomingMessage[]): Promise<ProduceResult[]>;

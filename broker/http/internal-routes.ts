@@ -17,6 +17,8 @@ export interface InternalBrokerApi {
   localUnload(p: PartitionRef, to: string, binaryUrl: string): Promise<boolean>;
   /** Claims and loads `p` for a move; resolves once it serves. */
   localLoad(p: PartitionRef): Promise<void>;
+  /** The load manager's leader places unowned `p` (PartitionUnavailableError when this broker is not the leader). */
+  placePartition(p: PartitionRef): Promise<string | undefined>;
 }
 
 interface PartitionParams {
@@ -75,6 +77,9 @@ export function registerInternalRoutes(app: FastifyInstance, api: InternalBroker
     },
     async (req) => ({ unloaded: await api.localUnload(ref(req.params), req.body.to, req.body.binaryUrl ?? '') }),
   );
+  app.post<{ Params: PartitionParams }>('/internal/v1/placement/:tenant/:ns/:topic/:p', { schema }, async (req) => ({
+    brokerId: (await api.placePartition(ref(req.params))) ?? null,
+  }));
   app.post<{ Params: PartitionParams }>(`${base}/load`, { schema }, async (req) => {
     await api.localLoad(ref(req.params));
     return { loaded: true };

@@ -45,6 +45,14 @@ export class PlacementCoordinator {
     });
   }
 
+  /** Carries out moves planned elsewhere (load shedding), one at a time with rebalances and drains. */
+  move(moves: readonly Move[]): Promise<Move[]> {
+    return this.serialised(async () => {
+      const { brokers } = await this.state();
+      return this.mover.run(moves, brokers);
+    });
+  }
+
   /** Marks `brokerId` draining (it claims nothing from now on) and moves every partition off it. */
   drain(brokerId: string): Promise<Move[]> {
     return this.serialised(async () => {

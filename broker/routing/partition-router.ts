@@ -1,6 +1,7 @@
 // Where a partition is served: here (loaded, or claimed and loaded now), at the broker that owns it, or —
 // for an unowned partition — at the broker the claim rule names (placement/claim-rule.ts: its live
-// assignee, else the broker asked unless it is draining). Loads are lazy and throttled, and the metadata
+// assignee — placed by the load manager's leader when it has none — else the broker asked unless it is
+// draining). Loads are lazy and throttled, and the metadata
 // operations each load costs are measured. A partition being unloaded (a move) is answered once it is
 // released, so requests for it follow it to its new broker instead of failing.
 import type { Histogram } from 'prom-client';
@@ -19,6 +20,8 @@ export interface PartitionRouterDeps {
   brokerId: string;
   store: MetadataStore;
   placement: PlacementStore;
+  /** The load manager's choice for an unowned partition without a live assignee (undefined: none). */
+  placementFor?: (p: PartitionRef) => Promise<string | undefined>;
   session: () => Session | undefined;
   partitionDeps: Omit<PartitionDeps, 'store'>;
   partitionConfig: PartitionConfig;
@@ -59,7 +62,9 @@ export class PartitionRouter {
     const key = await this.deps.store.get(keys.ownership(p));
     if (!key) {
       if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
-      const [assignee, brokers] = await Promise.all([this.deps.placement.assignee(p), this.deps.placement.brokers()]);
+      const [assigned, brokers] = await Promise.all([this.deps.placement.assignee(p), this.deps.placement.brokers()]);
+      let assignee = assigned;
+      if (this.deps.placementFor && !brokers.some((b) => b.id === assignee && !b.draining)) assignee = (await this.deps.placementFor(p)) ?? assignee;
       const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
       if (decision.kind === 'claim') return { kind: 'local', partition: await this.load(p) };
       if (decision.kind === 'elsewhere') return remote(decision.broker);

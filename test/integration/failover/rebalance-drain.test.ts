@@ -28,6 +28,7 @@ describe('rebalance and drain (3 in-process brokers)', () => {
   const brokers: Broker[] = [];
   const moveLogs: MovedLog[] = [];
   let client: StrataClient | undefined;
+  let logSink: Writable;
 
   beforeAll(async () => {
     h = await BrokerHarness.start(2);
@@ -40,8 +41,11 @@ describe('rebalance and drain (3 in-process brokers)', () => {
         done();
       },
     });
-    for (const id of ['broker-1', 'broker-2', 'broker-3']) brokers.push(await h.broker({ id, binaryPort: 0, logger: pino({ level: 'info' }, sink).child({ brokerId: id }) }));
+    logSink = sink;
+    brokers.push(await startBroker('broker-1'));
   });
+  // No load shedding here: the moves under test are the admin's.
+  const startBroker = (id: string): Promise<Broker> => h.broker({ id, binaryPort: 0, loadSheddingIntervalMs: 0, logger: pino({ level: 'info' }, logSink).child({ brokerId: id }) });
   afterAll(async () => {
     await client?.close();
     await h?.destroy();
@@ -58,9 +62,10 @@ describe('rebalance and drain (3 in-process brokers)', () => {
 
   it('spreads the partitions, then drains a broker, with no failed send and nothing lost or stored twice', { timeout: 180_000 }, async () => {
     expect((await call(b1().httpUrl, 'PUT', `/admin/v1/topics/${topic}`, { partitions: PARTITIONS })).status).toBe(201);
-    // Keyless HTTP messages go round robin: broker-1 claims every partition.
+    // Keyless HTTP messages go round robin: broker-1, alone, claims every partition; then two brokers join.
     const warm = await call(b1().httpUrl, 'POST', `/v1/topics/${topic}/messages`, { messages: Array.from({ length: 4 * PARTITIONS }, () => ({ value: 'warm' })) });
     expect(warm.status).toBe(200);
+    brokers.push(await startBroker('broker-2'), await startBroker('broker-3'));
     expect(await owners()).toEqual({ 'broker-1': PARTITIONS, 'broker-2': 0, 'broker-3': 0 });
 
     client = await connect(brokers.map((b) => b.binaryUrl), { operationTimeoutMs: 60_000 });

@@ -16,7 +16,8 @@ describe('zombie owner (SIGSTOP past the lease)', () => {
     cluster = await BookieCluster.start(2, inject('etcdEndpoints'));
     a = await BrokerProcess.create('broker-a', cluster);
     b = await BrokerProcess.create('broker-b', cluster);
-    await Promise.all([a.start(), b.start()]);
+    // B starts alone and so owns what is created first; A joins later to take over.
+    await b.start();
   });
   afterAll(async () => {
     if (b?.pid) process.kill(b.pid, 'SIGCONT');
@@ -32,6 +33,7 @@ describe('zombie owner (SIGSTOP past the lease)', () => {
     expect(first.status).toBe(200);
     const delivered = await call(b.url, 'POST', `${base}/subscriptions/s/receive`, { max: 20 });
     expect(delivered.body.messages).toHaveLength(20);
+    await a.start();
     const store = cluster.store();
     const ownerKey = keys.ownership({ topic: 'public/default/zombie', partition: 0 });
 

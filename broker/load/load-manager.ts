@@ -1,0 +1,127 @@
+// The load manager: every broker reports its load; the elected leader places unowned partitions on the
+// least-loaded broker (other brokers ask it through POST /internal/v1/placement/…) and, every shedding
+// interval, moves partitions off brokers that stay overloaded (load-plan.ts). Without a reachable leader, the
+// claim rule's interim choice (the broker asked) keeps partitions available.
+import type { Logger } from '../../common/index.js';
+import type { MetadataStore, PartitionRef } from '../../metadata/index.js';
+import { listOwnership } from '../admin/cluster-view.js';
+import type { PlacementStore } from '../placement/index.js';
+import { forward } from '../routing/forward-client.js';
+import type { LeaderElection } from './leader-election.js';
+import { choosePlacement, DEFAULT_LOAD_PLAN_OPTIONS, planShedding, type Candidate, type LoadPlanOptions, type PlannedMove, type SheddingState } from './load-plan.js';
+import { readLoadReports, type LoadReport } from './load-report.js';
+
+export interface LoadManagerDeps {
+  brokerId: string;
+  store: MetadataStore;
+  placement: PlacementStore;
+  election: LeaderElection;
+  /** Carries moves out (one at a time with rebalance and drain). */
+  move: (moves: PlannedMove[]) => Promise<unknown>;
+  /** Time between shedding rounds; 0 = no shedding. */
+  sheddingIntervalMs: number;
+  /** Placements counted against a broker until its next report: one round. */
+  roundMs: number;
+  options?: Partial<LoadPlanOptions>;
+  log: Logger;
+}
+
+export interface LoadView {
+  leader: string | undefined;
+  brokers: Array<LoadReport & { draining: boolean; relativeLoad?: number }>;
+}
+
+const PLACEMENT_CALL_TIMEOUT_MS = 3_000;
+
+export class LoadManager {
+  private readonly options: LoadPlanOptions;
+  private placed = new Map<string, number>();
+  private readonly shedding: SheddingState = { overloadedRounds: new Map(), movedAt: new Map() };
+  private timers: NodeJS.Timeout[] = [];
+  private shedRunning = false;
+
+  constructor(private readonly deps: LoadManagerDeps) {
+    this.options = { ...DEFAULT_LOAD_PLAN_OPTIONS, ...deps.options };
+  }
+
+  start(): void {
+    const round = setInterval(() => (this.placed = new Map()), this.deps.roundMs);
+    round.unref();
+    this.timers.push(round);
+    if (this.deps.sheddingIntervalMs > 0) {
+      const shed = setInterval(() => void this.shedRound(), this.deps.sheddingIntervalMs);
+      shed.unref();
+      this.timers.push(shed);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /**
+   * The broker that should claim unowned `p`, decided by the leader (asked over HTTP when it is another
+   * broker). Undefined when no leader answers: the caller falls back to the claim rule.
+   */
+  async placementFor(p: PartitionRef): Promise<string | undefined> {
+    if (this.deps.election.isLeader) return this.place(p);
+    const leader = this.deps.election.leader;
+    if (!leader) return undefined;
+    try {
+      const res = await forward<{ brokerId?: string | null }>(leader.httpUrl, 'POST', `/internal/v1/placement/${p.topic}/${p.partition}`, undefined, PLACEMENT_CALL_TIMEOUT_MS);
+      return res.brokerId ?? undefined;
+    } catch (err) {
+      this.deps.log.debug({ err, partition: p }, 'the load manager leader did not place the partition; the claim rule decides');
+      return undefined;
+    }
+  }
+
+  /** Leader only: chooses the least-loaded broker for `p` and records the assignment. */
+  async place(p: PartitionRef): Promise<string | undefined> {
+    const candidates = await this.candidates();
+    const choice = choosePlacement(candidates, this.placed, Date.now(), this.options);
+    if (choice === undefined) return undefined;
+    this.placed.set(choice, (this.placed.get(choice) ?? 0) + 1);
+    await this.deps.placement.assign(p, choice);
+    this.deps.log.debug({ partition: p, broker: choice }, 'partition placed');
+    return choice;
+  }
+
+  /** One shedding round (leader only): moves partitions off brokers overloaded for long enough. */
+  async shedRound(): Promise<PlannedMove[]> {
+    if (!this.deps.election.isLeader || this.shedRunning) return [];
+    this.shedRunning = true;
+    try {
+      const [candidates, owned] = await Promise.all([this.candidates(), listOwnership(this.deps.store)]);
+      const moves = planShedding(candidates, owned, this.shedding, Date.now(), this.options);
+      if (moves.length > 0) {
+        this.deps.log.info({ moves: moves.length, from: [...new Set(moves.map((m) => m.from))] }, 'shedding load');
+        await this.deps.move(moves);
+      }
+      return moves;
+    } catch (err) {
+      this.deps.log.warn({ err }, 'load shedding round failed');
+      return [];
+    } finally {
+      this.shedRunning = false;
+    }
+  }
+
+  /** Reports of the live brokers, for the admin API. */
+  async view(): Promise<LoadView> {
+    const [brokers, reports] = await Promise.all([this.deps.placement.brokers(), readLoadReports(this.deps.store)]);
+    return {
+      leader: this.deps.election.leader?.brokerId,
+      brokers: brokers.flatMap((b) => {
+        const r = reports.get(b.id);
+        return r ? [{ ...r, draining: b.draining }] : [];
+      }),
+    };
+  }
+
+  private async candidates(): Promise<Candidate[]> {
+    const [brokers, reports] = await Promise.all([this.deps.placement.brokers(), readLoadReports(this.deps.store)]);
+    return brokers.map((b) => ({ id: b.id, draining: b.draining, report: reports.get(b.id) }));
+  }
+}
