@@ -130,7 +130,7 @@ export function planShedding(candidates: readonly Candidate[], owned: readonly O
       const targetCount = Math.max(1, count.get(target.id)!);
       const targetPerPartition = count.get(target.id)! === 0 ? perPartition : loads.get(target.id)! / targetCount;
       // Never make the target the new hot spot: stop when the move would lift it above the source.
-      if (loads.get(target.id)! + targetPerPartition >= load - perPartition) break;
+      if (loads.get(target.id)! + targetPerPartition > load - perPartition) break;
       moves.push({ topic: o.topic, partition: o.partition, from: source.id, to: target.id });
       load -= perPartition;
       loads.set(source.id, load);

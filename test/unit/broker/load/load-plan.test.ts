@@ -104,7 +104,7 @@ describe('shedding', () => {
     state.movedAt.set('t/n/x/1', NOW - 1_000);
     state.overloadedRounds.set('a', 5);
     const moves = planShedding([broker('a', 4), broker('b', 0)], parts, state, NOW);
-    expect(moves.map((m) => m.partition)).toEqual([2]);
+    expect(moves.map((m) => m.partition)).toEqual([2, 3]);
   });
 
   it('ignores draining brokers and brokers without a report', () => {
