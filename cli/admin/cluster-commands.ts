@@ -1,4 +1,5 @@
-// `strata admin brokers|bookies|ownership`: who is in the cluster and who owns which partition.
+// `strata admin brokers|bookies|ownership|load`: who is in the cluster, who owns which partition, and each
+// broker's load as the load manager sees it.
 import type { Command } from 'commander';
 import { clientFor, httpToolCommand, print, printJson, type HttpToolOptions } from '../http-tool-command.js';
 import { textTable } from '../text-table.js';
@@ -51,6 +52,15 @@ export function clusterCommands(): Command[] {
       headers: ['TOPIC', 'PARTITION', 'BROKER'],
       row: (o) => [o.topic, o.partition, o.broker],
       empty: 'no partition is owned',
+    }),
+    listingCommand<{ brokerId: string; partitions: number; msgRateIn: number; msgRateOut: number; bytesRateIn: number; cpu: number; draining: boolean }>({
+      name: 'load',
+      description: "each live broker's latest load report (the leader's placement and shedding use them)",
+      path: '/admin/v1/load',
+      field: 'brokers',
+      headers: ['BROKER', 'PARTITIONS', 'MSG/S IN', 'MSG/S OUT', 'BYTES/S IN', 'CPU', 'DRAINING'],
+      row: (b) => [b.brokerId, b.partitions, b.msgRateIn, b.msgRateOut, b.bytesRateIn, b.cpu, b.draining ? 'yes' : 'no'],
+      empty: 'no load reports',
     }),
   ];
 }
