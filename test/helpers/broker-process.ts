@@ -13,10 +13,11 @@ export class BrokerProcess {
     readonly binaryPort: number,
     private readonly cluster: BookieCluster,
     private readonly extraArgs: string[],
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async create(id: string, cluster: BookieCluster, extraArgs: string[] = []): Promise<BrokerProcess> {
-    return new BrokerProcess(id, await freePort(), await freePort(), cluster, extraArgs);
+  static async create(id: string, cluster: BookieCluster, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<BrokerProcess> {
+    return new BrokerProcess(id, await freePort(), await freePort(), cluster, extraArgs, env);
   }
 
   get binaryUrl(): string {
@@ -37,7 +38,7 @@ export class BrokerProcess {
       'cli/main.ts',
       ['broker', '--id', this.id, '--http-port', String(this.port), '--binary-port', String(this.binaryPort), '--etcd', this.cluster.etcdEndpoints.join(','), '--etcd-namespace', this.cluster.namespace,
         '--session-ttl-ms', '2000', '--ensemble-size', q, '--write-quorum', q, '--ack-quorum', q, ...this.extraArgs],
-      { STRATA_LOG_LEVEL: 'warn' },
+      { STRATA_LOG_LEVEL: 'warn', ...this.env },
     );
     const child = this.child;
     await waitFor(
