@@ -130,6 +130,15 @@ export class AckSet {
     this.state = fresh.state;
   }
 
+  /**
+   * Seek to a message: everything before `target` is acked, nothing from it on. `batchSize` is the message count
+   * of the target's entry (its messages before the target's index are acked).
+   */
+  seekTo(target: MessagePosition, batchSize: number): void {
+    this.reset({ ledgerId: target.ledgerId, entryId: target.entryId - 1 });
+    for (let i = 0; i < Math.min(target.batchIndex, batchSize); i++) this.ack({ ledgerId: target.ledgerId, entryId: target.entryId, batchIndex: i }, batchSize);
+  }
+
   /** Ranges plus partially acked entries kept beyond the mark-delete position: what the state's size grows with. */
   get rangeCount(): number {
     let n = 0;

@@ -168,8 +168,7 @@ export class SharedDispatcher implements Dispatcher {
   }
 
   async seek(target: MessagePosition, batchSize: number): Promise<void> {
-    this.acks.reset({ ledgerId: target.ledgerId, entryId: target.entryId - 1 });
-    for (let i = 0; i < Math.min(target.batchIndex, batchSize); i++) this.acks.ack({ ledgerId: target.ledgerId, entryId: target.entryId, batchIndex: i }, batchSize);
+    this.acks.seekTo(target, batchSize);
     for (const m of this.members) {
       m.permits = 0;
       m.held.clear();

@@ -169,8 +169,7 @@ export class StreamDispatcher implements Dispatcher {
    * `batchSize` is the message count of the target's entry (its earlier messages are acknowledged).
    */
   async seek(target: MessagePosition, batchSize: number): Promise<void> {
-    this.acks.reset({ ledgerId: target.ledgerId, entryId: target.entryId - 1 });
-    for (let i = 0; i < Math.min(target.batchIndex, batchSize); i++) this.acks.ack({ ledgerId: target.ledgerId, entryId: target.entryId, batchIndex: i }, batchSize);
+    this.acks.seekTo(target, batchSize);
     for (const c of this.consumers) c.permits = 0;
     this.rewind();
     this.counts.clear();

@@ -1,35 +1,15 @@
 // The TypeScript client against a real broker (in process, on real bookie processes and the run's etcd):
 // produce and consume over the binary protocol, exclusive and failover semantics, acks, nacks, readers.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../broker/index.js';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../common/index.js';
-import { connect, MessageId, SequenceChecker, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
+import { connect, MessageId, SequenceChecker, type Consumer, type Message } from '../../../client/index.js';
 import { clientCommands, Command, CompressionCodec, encodeCommand, encodeMessageBatch, FrameParser, decodeError } from '../../../protocol/index.js';
-import { BrokerHarness, call } from '../../helpers/broker-harness.js';
+import { call } from '../../helpers/broker-harness.js';
+import { useClientTestBed } from '../../helpers/client-test-bed.js';
 
-let harness: BrokerHarness;
-let broker: Broker;
-let client: StrataClient;
-let topicCount = 0;
-
-beforeAll(async () => {
-  harness = await BrokerHarness.start(1);
-  broker = await harness.broker({ binaryPort: 0 });
-  client = await connect(broker.binaryUrl, { operationTimeoutMs: 20_000 });
-}, 60_000);
-
-afterAll(async () => {
-  await client?.close();
-  await harness?.destroy();
-});
-
-async function newTopic(partitions = 1): Promise<string> {
-  const name = `t${++topicCount}`;
-  const res = await call(broker.httpUrl, 'PUT', `/admin/v1/topics/public/default/${name}`, { partitions });
-  expect(res.status).toBe(201);
-  return `public/default/${name}`;
-}
+const bed = useClientTestBed('t');
+const newTopic = (partitions?: number): Promise<string> => bed.newTopic(partitions);
 
 async function take(consumer: Consumer, n: number, timeoutMs = 15_000): Promise<Message[]> {
   const out: Message[] = [];
@@ -45,10 +25,10 @@ async function take(consumer: Consumer, n: number, timeoutMs = 15_000): Promise<
 describe('binary client', () => {
   it('stores batched sends in order and an exclusive consumer receives them in order, once acked never again', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 50, maxDelayMs: 2 } });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 50, maxDelayMs: 2 } });
     const ids = await Promise.all(Array.from({ length: 500 }, (_, i) => producer.send({ value: `m${i}`, properties: { i: String(i) } })));
     for (let i = 1; i < ids.length; i++) expect(ids[i]!.compareTo(ids[i - 1]!)).toBeGreaterThan(0);
-    const consumer = await client.consumer({ topic, subscription: 's', initialPosition: 'earliest', receiverQueueSize: 64 });
+    const consumer = await bed.client.consumer({ topic, subscription: 's', initialPosition: 'earliest', receiverQueueSize: 64 });
     const got = await take(consumer, 500);
     expect(got.map((m) => m.value.toString())).toEqual(Array.from({ length: 500 }, (_, i) => `m${i}`));
     expect(got.map((m) => m.id.toString())).toEqual(ids.map((id) => id.toString()));
@@ -56,7 +36,7 @@ describe('binary client', () => {
     expect(got[7]!.producerName).toBe(producer.names[0]);
     await Promise.all(got.map((m) => consumer.ack(m)));
     await consumer.close();
-    const again = await client.consumer({ topic, subscription: 's', initialPosition: 'earliest' });
+    const again = await bed.client.consumer({ topic, subscription: 's', initialPosition: 'earliest' });
     await producer.send('after');
     const [next] = await take(again, 1);
     expect(next!.value.toString()).toBe('after');
@@ -66,8 +46,8 @@ describe('binary client', () => {
 
   it('refuses a second consumer on an exclusive subscription with CONSUMER_BUSY', async () => {
     const topic = await newTopic();
-    const first = await client.consumer({ topic, subscription: 'ex', type: 'exclusive' });
-    const other = await connect(broker.binaryUrl, { operationTimeoutMs: 1_000 });
+    const first = await bed.client.consumer({ topic, subscription: 'ex', type: 'exclusive' });
+    const other = await connect(bed.broker.binaryUrl, { operationTimeoutMs: 1_000 });
     await expect(other.consumer({ topic, subscription: 'ex', type: 'exclusive' })).rejects.toMatchObject({ code: 'CONSUMER_BUSY' });
     await other.close();
     await first.close();
@@ -75,11 +55,11 @@ describe('binary client', () => {
 
   it('failover: the standby becomes active when the active consumer leaves and gets the unacked messages again', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: false });
+    const producer = await bed.client.producer({ topic, batching: false });
     for (let i = 0; i < 20; i++) await producer.send(`f${i}`);
     const changes: boolean[] = [];
-    const a = await client.consumer({ topic, subscription: 'fo', type: 'failover', name: 'a', initialPosition: 'earliest' });
-    const client2 = await connect(broker.binaryUrl);
+    const a = await bed.client.consumer({ topic, subscription: 'fo', type: 'failover', name: 'a', initialPosition: 'earliest' });
+    const client2 = await connect(bed.broker.binaryUrl);
     const b = await client2.consumer({ topic, subscription: 'fo', type: 'failover', name: 'b', initialPosition: 'earliest', onActiveChange: (_, active) => changes.push(active) });
     expect(a.activePartitions).toEqual([0]);
     expect(b.activePartitions).toEqual([]);
@@ -98,13 +78,13 @@ describe('binary client', () => {
 
   it('a cumulative ack acknowledges everything up to the message, inside a batch too', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 10, maxDelayMs: 50 } });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 10, maxDelayMs: 50 } });
     await Promise.all(Array.from({ length: 30 }, (_, i) => producer.send(`c${i}`)));
-    const consumer = await client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
+    const consumer = await bed.client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
     const got = await take(consumer, 30);
     await consumer.ackCumulative(got[14]!);
     await consumer.close();
-    const again = await client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
+    const again = await bed.client.consumer({ topic, subscription: 'cum', initialPosition: 'earliest' });
     const rest = await take(again, 15);
     expect(rest.map((m) => m.value.toString())).toEqual(Array.from({ length: 15 }, (_, i) => `c${i + 15}`));
     await again.close();
@@ -113,9 +93,9 @@ describe('binary client', () => {
 
   it('a nacked message is delivered again with its redelivery count; acked neighbours in its batch are skipped', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 50 } });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 50 } });
     await Promise.all(['x0', 'x1', 'x2'].map((v) => producer.send(v)));
-    const consumer = await client.consumer({ topic, subscription: 'nk', initialPosition: 'earliest' });
+    const consumer = await bed.client.consumer({ topic, subscription: 'nk', initialPosition: 'earliest' });
     const got = await take(consumer, 3);
     expect(got[0]!.batchSize).toBe(3);
     await consumer.ack(got[0]!);
@@ -130,9 +110,9 @@ describe('binary client', () => {
 
   it('ack timeout delivers unacknowledged messages again', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic });
+    const producer = await bed.client.producer({ topic });
     await producer.send('slow');
-    const consumer = await client.consumer({ topic, subscription: 'at', initialPosition: 'earliest', ackTimeoutMs: 300 });
+    const consumer = await bed.client.consumer({ topic, subscription: 'at', initialPosition: 'earliest', ackTimeoutMs: 300 });
     const [first] = await take(consumer, 1);
     const [second] = await take(consumer, 1);
     expect(second!.id.equals(first!.id)).toBe(true);
@@ -143,16 +123,16 @@ describe('binary client', () => {
 
   it('latest subscriptions start after what is stored; readers start where they are told', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 4, maxDelayMs: 20 } });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 4, maxDelayMs: 20 } });
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => producer.send(`r${i}`)));
-    const latest = await client.consumer({ topic, subscription: 'late' });
+    const latest = await bed.client.consumer({ topic, subscription: 'late' });
     await producer.send('r8');
     expect((await take(latest, 1))[0]!.value.toString()).toBe('r8');
-    const fromEarliest = await client.reader({ topic, startMessageId: 'earliest' });
+    const fromEarliest = await bed.client.reader({ topic, startMessageId: 'earliest' });
     expect((await take(fromEarliest, 9)).map((m) => m.value.toString())).toEqual(Array.from({ length: 9 }, (_, i) => `r${i}`));
-    const fromId = await client.reader({ topic, startMessageId: ids[5]!.toString() });
+    const fromId = await bed.client.reader({ topic, startMessageId: ids[5]!.toString() });
     expect((await take(fromId, 3)).map((m) => m.value.toString())).toEqual(['r5', 'r6', 'r7']);
-    const fromLatest = await client.reader({ topic, startMessageId: 'latest' });
+    const fromLatest = await bed.client.reader({ topic, startMessageId: 'latest' });
     await producer.send('r9');
     expect((await take(fromLatest, 1))[0]!.value.toString()).toBe('r9');
     for (const c of [latest, fromEarliest, fromId, fromLatest]) await c.close();
@@ -161,13 +141,13 @@ describe('binary client', () => {
 
   it('shares deduplication with the HTTP path: a named producer resuming after what HTTP stored', async () => {
     const topic = await newTopic();
-    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'h0', sequenceId: 0 }, { value: 'h1', sequenceId: 1 }] });
+    const http = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'h0', sequenceId: 0 }, { value: 'h1', sequenceId: 1 }] });
     expect(http.status).toBe(200);
-    const producer = await client.producer({ topic, name: 'shared-p' });
+    const producer = await bed.client.producer({ topic, name: 'shared-p' });
     await producer.send('b2');
-    const dup = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'b2', sequenceId: 2 }] });
+    const dup = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { producer: 'shared-p', messages: [{ value: 'b2', sequenceId: 2 }] });
     expect(dup.body.results[0].duplicate).toBe(true);
-    const reader = await client.reader({ topic, startMessageId: 'earliest' });
+    const reader = await bed.client.reader({ topic, startMessageId: 'earliest' });
     const got = await take(reader, 3);
     expect(got.map((m) => [m.value.toString(), m.sequenceId])).toEqual([['h0', 0], ['h1', 1], ['b2', 2]]);
     await reader.close();
@@ -176,11 +156,11 @@ describe('binary client', () => {
 
   it('partitioned topics: keys route like the HTTP API and every partition is consumed', async () => {
     const topic = await newTopic(3);
-    const producer = await client.producer({ topic });
+    const producer = await bed.client.producer({ topic });
     const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send({ key: `k${i % 6}`, value: `v${i}` })));
-    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { messages: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, value: 'x' })) });
+    const http = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/messages`, { messages: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, value: 'x' })) });
     for (let i = 0; i < 6; i++) expect(sent[i]!.partition).toBe(http.body.results[i].partition);
-    const consumer = await client.consumer({ topic, subscription: 'all', initialPosition: 'earliest' });
+    const consumer = await bed.client.consumer({ topic, subscription: 'all', initialPosition: 'earliest' });
     const got = await take(consumer, 66);
     expect(new Set(got.map((m) => m.partition)).size).toBeGreaterThan(1);
     for (let k = 0; k < 6; k++) {
@@ -192,7 +172,7 @@ describe('binary client', () => {
   });
 
   it('counts binary connections, stored, pushed and acknowledged messages in /metrics', async () => {
-    const metrics = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${bed.broker.httpUrl}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
     expect(value('strata_broker_binary_connections')).toBeGreaterThanOrEqual(1);
     expect(value('strata_broker_messages_in_total')).toBeGreaterThanOrEqual(500);
@@ -202,13 +182,13 @@ describe('binary client', () => {
 
   it('an exclusive consumer that comes back gets what it was sent and did not ack with its redelivery count raised', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: false });
+    const producer = await bed.client.producer({ topic, batching: false });
     for (let i = 0; i < 3; i++) await producer.send(`e${i}`);
-    const first = await client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
+    const first = await bed.client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
     const got = await take(first, 3);
     await first.ack(got[0]!);
     await first.close();
-    const second = await client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
+    const second = await bed.client.consumer({ topic, subscription: 'back', initialPosition: 'earliest' });
     const again = await take(second, 2);
     expect(again.map((m) => [m.value.toString(), m.redeliveryCount])).toEqual([['e1', 1], ['e2', 1]]);
     await second.close();
@@ -217,11 +197,11 @@ describe('binary client', () => {
 
   it('refuses what cannot be sent without blocking the producer: an oversize value, an unsubscribing reader', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic });
+    const producer = await bed.client.producer({ topic });
     await expect(producer.send(Buffer.alloc(6 * 1024 * 1024))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await producer.send('small')).known).toBe(true);
     await producer.flush();
-    const reader = await client.reader({ topic, startMessageId: 'earliest' });
+    const reader = await bed.client.reader({ topic, startMessageId: 'earliest' });
     await expect(reader.unsubscribe()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await reader.close();
     await producer.close();
@@ -231,7 +211,7 @@ describe('binary client', () => {
   it('runs interceptors before send, on acknowledgement, on receive and on ack; the sequence checker sees no gap', async () => {
     const topic = await newTopic();
     const seen: string[] = [];
-    const producer = await client.producer({
+    const producer = await bed.client.producer({
       topic,
       batching: { maxMessages: 4, maxDelayMs: 5 },
       interceptors: [
@@ -242,7 +222,7 @@ describe('binary client', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => producer.send(`i${i}`)));
     const checker = new SequenceChecker();
     const acks: string[] = [];
-    const consumer = await client.consumer({
+    const consumer = await bed.client.consumer({
       topic,
       subscription: 'int',
       initialPosition: 'earliest',
@@ -263,13 +243,13 @@ describe('binary client', () => {
 
   it('seeks a subscription back to a message id and forward to a publish time; a reader starts from a time', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 5 } });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 3, maxDelayMs: 5 } });
     const early = await Promise.all(Array.from({ length: 6 }, (_, i) => producer.send(`s${i}`)));
     await new Promise((r) => setTimeout(r, 30));
     const cut = Date.now();
     await new Promise((r) => setTimeout(r, 30));
     await Promise.all(Array.from({ length: 3 }, (_, i) => producer.send(`t${i}`)));
-    const consumer = await client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
+    const consumer = await bed.client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
     const all = await take(consumer, 9);
     for (const m of all) await consumer.ack(m);
     // Back to the middle of a batch: s4 and after come again.
@@ -280,10 +260,10 @@ describe('binary client', () => {
     expect((await take(consumer, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
     await consumer.close();
     // The seek persisted: a new consumer of the subscription starts at the cut.
-    const again = await client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
+    const again = await bed.client.consumer({ topic, subscription: 'seek', initialPosition: 'earliest' });
     expect((await take(again, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
     await again.close();
-    const reader = await client.reader({ topic, startTime: cut });
+    const reader = await bed.client.reader({ topic, startTime: cut });
     expect((await take(reader, 3)).map((m) => m.value.toString())).toEqual(['t0', 't1', 't2']);
     await reader.seek(early[1]!);
     expect((await take(reader, 2)).map((m) => m.value.toString())).toEqual(['s1', 's2']);
@@ -293,19 +273,19 @@ describe('binary client', () => {
 
   it('reads compressed (lz4) and uncompressed producers of one topic with one consumer and over HTTP', async () => {
     const topic = await newTopic();
-    const plain = await client.producer({ topic, name: 'plain' });
-    const packed = await client.producer({ topic, name: 'packed', compression: 'lz4', batching: { maxMessages: 50, maxDelayMs: 5 } });
+    const plain = await bed.client.producer({ topic, name: 'plain' });
+    const packed = await bed.client.producer({ topic, name: 'packed', compression: 'lz4', batching: { maxMessages: 50, maxDelayMs: 5 } });
     const big = 'x'.repeat(2000);
     await Promise.all([...Array.from({ length: 50 }, (_, i) => packed.send({ value: `${big}${i}`, key: `k${i}`, properties: { n: String(i) } })), plain.send('plain-0')]);
-    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    const stats = await call(bed.broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].bytesIn).toBeLessThan(50 * 2000);
-    const consumer = await client.consumer({ topic, subscription: 'mixed', initialPosition: 'earliest' });
+    const consumer = await bed.client.consumer({ topic, subscription: 'mixed', initialPosition: 'earliest' });
     const got = await take(consumer, 51);
     const fromPacked = got.filter((m) => m.producerName === 'packed');
     expect(fromPacked.map((m) => m.value.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `${big}${i}`));
     expect(fromPacked[7]!.properties.n).toBe('7');
     expect(got.filter((m) => m.producerName === 'plain').map((m) => m.value.toString())).toEqual(['plain-0']);
-    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/http/receive`, { max: 100, waitMs: 1000 });
+    const http = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/http/receive`, { max: 100, waitMs: 1000 });
     expect(http.body.messages.length).toBe(51);
     expect(new Set(http.body.messages.map((m: { value: string }) => m.value))).toEqual(new Set(got.map((m) => m.value.toString())));
     await consumer.close();
@@ -313,19 +293,19 @@ describe('binary client', () => {
   });
 
   it('connects through the first URL that answers', async () => {
-    const other = await connect(['strata://127.0.0.1:1', broker.binaryUrl], { connectTimeoutMs: 2_000 });
+    const other = await connect(['strata://127.0.0.1:1', bed.broker.binaryUrl], { connectTimeoutMs: 2_000 });
     expect(await other.partitionCount(await newTopic(2))).toBe(2);
     await other.close();
   });
 
   it('reports an unknown topic as TOPIC_NOT_FOUND, not retriable', async () => {
-    await expect(client.producer({ topic: 'public/default/nope' })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
+    await expect(bed.client.producer({ topic: 'public/default/nope' })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
   });
 });
 
 describe('binary protocol errors', () => {
   function rawConnection(): Promise<{ socket: net.Socket; frames: () => ReturnType<FrameParser['push']>; ended: Promise<void> }> {
-    const url = new URL(broker.binaryUrl.replace('strata://', 'http://'));
+    const url = new URL(bed.broker.binaryUrl.replace('strata://', 'http://'));
     return new Promise((resolve, reject) => {
       const socket = net.connect(Number(url.port), url.hostname, () => resolve({ socket, frames: () => received, ended }));
       const parser = new FrameParser();
@@ -344,7 +324,7 @@ describe('binary protocol errors', () => {
     expect(error!.command).toBe(Command.ERROR);
     expect(decodeError(error!).code).toBe('MALFORMED_FRAME');
     const topic = await newTopic();
-    const producer = await client.producer({ topic });
+    const producer = await bed.client.producer({ topic });
     expect((await producer.send('still fine')).known).toBe(true);
     await producer.close();
   });
@@ -387,7 +367,7 @@ describe('binary protocol errors', () => {
     expect(decodeError(raw.frames().find((f) => f.requestId === 5)!).message).toMatch(/key hashes/);
     expect(decodeError(raw.frames().find((f) => f.requestId === 6)!).message).toMatch(/trailing bytes/);
     raw.socket.destroy();
-    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    const stats = await call(bed.broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].msgIn).toBe(0);
   });
 
@@ -404,7 +384,7 @@ describe('binary protocol errors', () => {
     expect(decodeError(error).code).toBe('BAD_REQUEST');
     expect(decodeError(error).message).toMatch(/unreadable message batch/);
     raw.socket.destroy();
-    const stats = await call(broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
+    const stats = await call(bed.broker.httpUrl, 'GET', `/admin/v1/topics/${topic}`);
     expect(stats.body.stats[0].msgIn).toBe(0);
     expect(MessageId.UNKNOWN.known).toBe(false);
   });

@@ -1,34 +1,14 @@
 // Shared and key_shared subscriptions through the TypeScript client against a real broker (in process, on real
 // bookie processes and the run's etcd): distribution, redelivery on nack, ack timeout and consumer loss, key
 // exclusivity and order with mixed-key and compressed batches, and one cursor shared with the HTTP queue.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../broker/index.js';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../common/index.js';
-import { connect, type Consumer, type Message, type StrataClient } from '../../../client/index.js';
-import { BrokerHarness, call } from '../../helpers/broker-harness.js';
+import { connect, type Consumer, type Message } from '../../../client/index.js';
+import { call } from '../../helpers/broker-harness.js';
+import { useClientTestBed } from '../../helpers/client-test-bed.js';
 
-let harness: BrokerHarness;
-let broker: Broker;
-let client: StrataClient;
-let topicCount = 0;
-
-beforeAll(async () => {
-  harness = await BrokerHarness.start(1);
-  broker = await harness.broker({ binaryPort: 0 });
-  client = await connect(broker.binaryUrl, { operationTimeoutMs: 20_000 });
-}, 60_000);
-
-afterAll(async () => {
-  await client?.close();
-  await harness?.destroy();
-});
-
-async function newTopic(partitions = 1): Promise<string> {
-  const name = `shared${++topicCount}`;
-  const res = await call(broker.httpUrl, 'PUT', `/admin/v1/topics/public/default/${name}`, { partitions });
-  expect(res.status).toBe(201);
-  return `public/default/${name}`;
-}
+const bed = useClientTestBed('shared');
+const newTopic = (partitions?: number): Promise<string> => bed.newTopic(partitions);
 
 /** Collects what each consumer receives (without acking) until stopped. */
 function collect(consumers: Consumer[]): { got: Map<Consumer, Message[]>; all: () => Message[]; stop: () => void } {
@@ -51,9 +31,9 @@ const values = (ms: readonly Message[]): string[] => ms.map((m) => m.value.toStr
 describe('shared subscriptions', () => {
   it('spread messages over consumers, each to one; a nacked message and those of a closed consumer come again', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic, batching: { maxMessages: 10, maxDelayMs: 1 } });
-    const a = await client.consumer({ topic, subscription: 'work', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 20 });
-    const b = await client.consumer({ topic, subscription: 'work', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 20 });
+    const producer = await bed.client.producer({ topic, batching: { maxMessages: 10, maxDelayMs: 1 } });
+    const a = await bed.client.consumer({ topic, subscription: 'work', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 20 });
+    const b = await bed.client.consumer({ topic, subscription: 'work', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 20 });
     const sent = Array.from({ length: 200 }, (_, i) => `job-${i}`);
     await Promise.all(sent.map((v) => producer.send(v)));
     const c = collect([a, b]);
@@ -88,8 +68,8 @@ describe('shared subscriptions', () => {
 
   it('delivers again a message whose ack timeout passed', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic });
-    const consumer = await client.consumer({ topic, subscription: 'slow', type: 'shared', initialPosition: 'earliest', ackTimeoutMs: 500 });
+    const producer = await bed.client.producer({ topic });
+    const consumer = await bed.client.consumer({ topic, subscription: 'slow', type: 'shared', initialPosition: 'earliest', ackTimeoutMs: 500 });
     await producer.send('once');
     const first = await consumer.receive(AbortSignal.timeout(10_000));
     const again = await consumer.receive(AbortSignal.timeout(10_000));
@@ -103,30 +83,30 @@ describe('shared subscriptions', () => {
 
   it('shares one cursor with the HTTP queue of the same name: neither hands out what the other holds or acked', async () => {
     const topic = await newTopic();
-    const producer = await client.producer({ topic });
+    const producer = await bed.client.producer({ topic });
     for (let i = 0; i < 20; i++) await producer.send(`m${i}`);
-    const consumer = await client.consumer({ topic, subscription: 'both', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 10 });
+    const consumer = await bed.client.consumer({ topic, subscription: 'both', type: 'shared', initialPosition: 'earliest', receiverQueueSize: 10 });
     const binary: Message[] = [];
     for (let i = 0; i < 10; i++) binary.push(await consumer.receive(AbortSignal.timeout(10_000)));
     // HTTP gets the 10 the binary consumer does not hold
-    const http = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/receive`, { max: 100, waitMs: 500 });
+    const http = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/receive`, { max: 100, waitMs: 500 });
     const httpValues = http.body.messages.map((m: { value: string }) => m.value);
     expect(httpValues.length).toBe(10);
     expect(new Set([...httpValues, ...values(binary)]).size).toBe(20);
     // acks on both sides count for the subscription: nothing is left
     await Promise.all(binary.map((m) => consumer.ack(m)));
-    const acked = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/ack`, { ids: http.body.messages.map((m: { id: string }) => m.id) });
+    const acked = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/ack`, { ids: http.body.messages.map((m: { id: string }) => m.id) });
     expect(acked.body.acked).toBe(10);
     await consumer.close();
-    const after = await call(broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/receive`, { max: 100, waitMs: 300 });
+    const after = await call(bed.broker.httpUrl, 'POST', `/v1/topics/${topic}/subscriptions/both/receive`, { max: 100, waitMs: 300 });
     expect(after.body.messages).toEqual([]);
     await producer.close();
   });
 
   it('refuses a consumer of another type while one is attached', async () => {
     const topic = await newTopic();
-    const shared = await client.consumer({ topic, subscription: 'typed', type: 'shared' });
-    const other = connect(broker.binaryUrl, { operationTimeoutMs: 1_500 });
+    const shared = await bed.client.consumer({ topic, subscription: 'typed', type: 'shared' });
+    const other = connect(bed.broker.binaryUrl, { operationTimeoutMs: 1_500 });
     const c2 = await other;
     await expect(c2.consumer({ topic, subscription: 'typed', type: 'key_shared' })).rejects.toMatchObject({ code: 'CONSUMER_BUSY' });
     await c2.close();
@@ -137,26 +117,31 @@ describe('shared subscriptions', () => {
 describe('key_shared subscriptions', () => {
   it('give each key to one consumer, in order, with mixed-key and compressed batches; a leaving consumer hands its keys over', { timeout: 90_000 }, async () => {
     const topic = await newTopic();
-    const plain = await client.producer({ topic, name: 'plain', batching: { maxMessages: 20, maxDelayMs: 2 } });
-    const packed = await client.producer({ topic, name: 'packed', compression: 'lz4', batching: { maxMessages: 20, maxDelayMs: 2 } });
-    const consumers = await Promise.all(['x', 'y', 'z'].map((name) => client.consumer({ topic, subscription: 'by-key', type: 'key_shared', name, initialPosition: 'earliest', receiverQueueSize: 50 })));
+    const plain = await bed.client.producer({ topic, name: 'plain', batching: { maxMessages: 20, maxDelayMs: 2 } });
+    const packed = await bed.client.producer({ topic, name: 'packed', compression: 'lz4', batching: { maxMessages: 20, maxDelayMs: 2 } });
+    const consumers = await Promise.all(['x', 'y', 'z'].map((name) => bed.client.consumer({ topic, subscription: 'by-key', type: 'key_shared', name, initialPosition: 'earliest', receiverQueueSize: 50 })));
     const keys = Array.from({ length: 30 }, (_, i) => `account-${i}`);
     const received = new Map<Consumer, Message[]>(consumers.map((c) => [c, []]));
     const byKey = new Map<string, Array<{ consumer: Consumer; value: string }>>();
     let stopped = false;
-    const loops = consumers.map(async (c) => {
-      while (!stopped) {
-        let m: Message;
-        try {
-          m = await c.receive(AbortSignal.timeout(500));
-        } catch {
-          continue;
-        }
-        received.get(c)!.push(m);
-        byKey.set(m.key!, [...(byKey.get(m.key!) ?? []), { consumer: c, value: m.value.toString() }]);
-        await c.ack(m);
-      }
-    });
+    /** Each consumer takes and acks messages as they come, until `stopped`. */
+    const run = (list: Consumer[]): Promise<void[]> =>
+      Promise.all(
+        list.map(async (c) => {
+          while (!stopped) {
+            let m: Message;
+            try {
+              m = await c.receive(AbortSignal.timeout(500));
+            } catch {
+              continue;
+            }
+            received.get(c)!.push(m);
+            byKey.set(m.key!, [...(byKey.get(m.key!) ?? []), { consumer: c, value: m.value.toString() }]);
+            await c.ack(m);
+          }
+        }),
+      );
+    const loops = run(consumers);
     const send = async (round: number): Promise<void> => {
       const sends: Promise<unknown>[] = [];
       for (let i = 0; i < 300; i++) {
@@ -177,29 +162,17 @@ describe('key_shared subscriptions', () => {
     // one leaves; the rest keep going and take its keys
     const leaving = consumers[0]!;
     stopped = true;
-    await Promise.all(loops);
+    await loops;
     await leaving.close();
     stopped = false;
     const rest = consumers.slice(1);
-    const loops2 = rest.map(async (c) => {
-      while (!stopped) {
-        let m: Message;
-        try {
-          m = await c.receive(AbortSignal.timeout(500));
-        } catch {
-          continue;
-        }
-        received.get(c)!.push(m);
-        byKey.set(m.key!, [...(byKey.get(m.key!) ?? []), { consumer: c, value: m.value.toString() }]);
-        await c.ack(m);
-      }
-    });
+    const loops2 = run(rest);
     await send(1);
     await waitFor('second round received', () => [...received.values()].reduce((s, l) => s + l.length, 0) >= 600, { timeoutMs: 30_000 });
     stopped = true;
-    await Promise.all(loops2);
+    await loops2;
     // every message exactly once (all were acked as received), per key in stored order
-    const reader = await client.reader({ topic, startMessageId: 'earliest' });
+    const reader = await bed.client.reader({ topic, startMessageId: 'earliest' });
     const stored = new Map<string, string[]>();
     for (let i = 0; i < 600; i++) {
       const m = await reader.receive(AbortSignal.timeout(10_000));
