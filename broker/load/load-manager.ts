@@ -32,6 +32,7 @@ export interface LoadView {
 }
 
 const PLACEMENT_CALL_TIMEOUT_MS = 3_000;
+const CANDIDATES_TTL_MS = 1_000;
 
 export class LoadManager {
   private readonly options: LoadPlanOptions;
@@ -39,6 +40,8 @@ export class LoadManager {
   private readonly shedding: SheddingState = { overloadedRounds: new Map(), movedAt: new Map() };
   private timers: NodeJS.Timeout[] = [];
   private shedRunning = false;
+  /** Brokers and reports read for placement, reused for a short while: a burst of lookups reads them once. */
+  private cached: { at: number; candidates: Promise<Candidate[]> } | undefined;
 
   constructor(private readonly deps: LoadManagerDeps) {
     this.options = { ...DEFAULT_LOAD_PLAN_OPTIONS, ...deps.options };
@@ -79,7 +82,13 @@ export class LoadManager {
 
   /** Leader only: chooses the least-loaded broker for `p` and records the assignment. */
   async place(p: PartitionRef): Promise<string | undefined> {
-    const candidates = await this.candidates();
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > CANDIDATES_TTL_MS) {
+      const candidates = this.candidates();
+      this.cached = { at: now, candidates };
+      candidates.catch(() => (this.cached = undefined));
+    }
+    const candidates = await this.cached.candidates;
     const choice = choosePlacement(candidates, this.placed, Date.now(), this.options);
     if (choice === undefined) return undefined;
     this.placed.set(choice, (this.placed.get(choice) ?? 0) + 1);

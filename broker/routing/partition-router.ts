@@ -64,7 +64,10 @@ export class PartitionRouter {
       if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
       const [assigned, brokers] = await Promise.all([this.deps.placement.assignee(p), this.deps.placement.brokers()]);
       let assignee = assigned;
-      if (this.deps.placementFor && !brokers.some((b) => b.id === assignee && !b.draining)) assignee = (await this.deps.placementFor(p)) ?? assignee;
+      // The leader decides only where there is a choice: no live assignee, and another broker could take it.
+      const eligible = brokers.filter((b) => !b.draining);
+      const choice = eligible.length > 1 || (eligible.length === 1 && eligible[0]!.id !== this.deps.brokerId);
+      if (this.deps.placementFor && choice && !eligible.some((b) => b.id === assignee)) assignee = (await this.deps.placementFor(p)) ?? assignee;
       const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
       if (decision.kind === 'claim') return { kind: 'local', partition: await this.load(p) };
       if (decision.kind === 'elsewhere') return remote(decision.broker);
