@@ -183,9 +183,14 @@ class Load {
   }
 }
 
-async function openProducer(c: Cluster, topic: string, first: Broker, partitions: number): Promise<{ client: StrataClient; producer: Producer }> {
+/**
+ * Creates the topic and a producer. The load manager's leader spreads the partitions over the brokers; with
+ * `allOnFirst`, `first` loads every partition itself first (through the internal load route a move's target
+ * uses), so a rebalance has partitions to move.
+ */
+async function openProducer(c: Cluster, topic: string, first: Broker, partitions: number, allOnFirst = false): Promise<{ client: StrataClient; producer: Producer }> {
   await http('PUT', `${first.httpUrl}/admin/v1/topics/public/default/${topic}`, { partitions });
-  // The broker asked claims an unowned partition; the client asks its first seed, so `first` claims them all.
+  if (allOnFirst) for (let p = 0; p < partitions; p++) await http('POST', `${first.httpUrl}/internal/v1/partitions/public/default/${topic}/${p}/load`);
   const client = await connect([first, ...c.brokers.filter((b) => b !== first)].map((b) => b.binaryUrl), { clientName: 'failover-bench' });
   const producer = await client.producer({
     topic: `public/default/${topic}`,
@@ -279,7 +284,7 @@ function serverGaps(log: string, fromByte: number, topic: string): Map<number, n
 async function gracefulPhase(c: Cluster): Promise<void> {
   const topic = 'graceful';
   const [first] = c.brokers;
-  const { client, producer } = await openProducer(c, topic, first!, GRACEFUL_PARTITIONS);
+  const { client, producer } = await openProducer(c, topic, first!, GRACEFUL_PARTITIONS, true);
   try {
     const owners = await c.ownership(topic);
     console.log(`(b) graceful: topic of ${GRACEFUL_PARTITIONS} partitions, owners: ${countBy(owners)}; one send per partition every ${PROBE_MS} ms (${Math.round((GRACEFUL_PARTITIONS * 1000) / PROBE_MS).toLocaleString('en-US')} msg/s)`);

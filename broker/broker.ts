@@ -463,8 +463,10 @@ export class Broker implements BrokerApi, InternalBrokerApi, BinaryBrokerApi {
   }
 
   /** A move's target: claims and loads `p` (assigned here); resolves once it serves. */
+  /** The target side of a move: the partition is assigned here (the mover did so already) and loaded. */
   async localLoad(p: PartitionRef): Promise<void> {
     await this.checkPartitionExists(p);
+    await this.placement.assign(p, this.config.id);
     await this.owned(p);
   }
 
