@@ -91,7 +91,7 @@ describe('chaos (etcd ×3, S3, 3 bookies, 3 brokers; one fault at a time under l
     await etcd?.destroy();
     if (reports.length > 0) {
       console.log('chaos summary:');
-      for (const r of reports) console.log(`  ${r.fault.padEnd(28)} unavailable ${String(r.unavailableMs).padStart(6)} ms   acknowledged ${r.acknowledged}   delivered ${r.delivered}   duplicates stored ${r.duplicates}`);
+      for (const r of reports) console.log(`  ${r.fault.padEnd(28)} unavailable ${String(r.unavailableMs).padStart(6)} ms   acknowledged ${r.acknowledged}   delivered ${r.delivered}   duplicates seen by the sequence checker ${r.duplicates}`);
     }
   }, 120_000);
 
