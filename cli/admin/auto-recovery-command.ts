@@ -2,15 +2,7 @@
 import type { Command } from 'commander';
 import { clientFor, httpToolCommand, print, printJson, type HttpToolOptions } from '../http-tool-command.js';
 import { textTable } from '../text-table.js';
-
-interface AutoRecoveryStatus {
-  underReplicated: number;
-  replicatedFragments: number;
-  copiedEntries: number;
-  lastRun: string | null;
-  running: boolean;
-  runner: string | null;
-}
+import type { AutoRecoveryStatus } from '../../ledger/index.js';
 
 export function autoRecoveryCommand(): Command {
   return httpToolCommand('auto-recovery', 'admin', 'under-replicated ledgers and the re-replication done so far (GET /admin/v1/auto-recovery)').action(
