@@ -32,7 +32,7 @@ export {
 } from './error-frame.js';
 export * from './bookie/index.js';
 export { keyHash, murmur3, partitionForKey } from './key-hash.js';
-export { messageKeyHashes } from './message-key-hashes.js';
+export { checkMessageFraming, messageKeyHashes } from './message-key-hashes.js';
 export { MalformedBatchError, UnsupportedBatchFormatError, InvalidMessageIdError } from './message-errors.js';
 export {
   MAX_PRODUCER_NAME_BYTES,

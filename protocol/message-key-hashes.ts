@@ -1,5 +1,7 @@
 // The key hash of every message of a stored batch, for routing by key (key_shared) without decompressing: read
-// from the batch's key-hash table when it carries one, else from the keys of its uncompressed payload.
+// from the batch's key-hash table when it carries one, else from the keys of its uncompressed payload. The same
+// bounds-checked walk over the messages' framing is the broker's check that an uncompressed batch is whole
+// before it is stored.
 import { murmur3, keyHash } from './key-hash.js';
 import { CompressionCodec, type MessageBatchView } from './message-batch.js';
 import { MalformedBatchError } from './message-errors.js';
@@ -17,14 +19,28 @@ export function messageKeyHashes(batch: MessageBatchView): Uint32Array | undefin
     return out;
   }
   if (batch.compression !== CompressionCodec.NONE) return undefined;
-  // Walks the messages' framing only (grammar in batch-payload.ts), bounds-checked: this is also the broker's
-  // check that an uncompressed batch is whole before it is stored.
   const p = batch.payload;
+  walkMessages(p, out.length, (i, keyStart, keyLength) => {
+    out[i] = keyLength <= 0 ? keyHash(undefined) : murmur3(p.subarray(keyStart, keyStart + keyLength));
+  });
+  return out;
+}
+
+/** Throws MalformedBatchError unless an uncompressed payload holds exactly `messageCount` well-framed messages. */
+export function checkMessageFraming(batch: MessageBatchView): void {
+  walkMessages(batch.payload, batch.messageCount);
+}
+
+/**
+ * Walks the framing of `count` messages (grammar in batch-payload.ts), bounds-checked, telling `onKey` where
+ * each message's key is (length −1: no key). Values and properties are skipped, not decoded.
+ */
+function walkMessages(p: Buffer, count: number, onKey?: (index: number, keyStart: number, keyLength: number) => void): void {
   let off = 0;
   const need = (n: number, i: number): void => {
     if (off + n > p.length) throw new MalformedBatchError(`message batch: message ${i} is truncated at payload offset ${off}`);
   };
-  for (let i = 0; i < out.length; i++) {
+  for (let i = 0; i < count; i++) {
     need(9, i);
     const flags = p[off]!;
     if ((flags & ~HAS_KEY) !== 0) throw new MalformedBatchError(`message batch: message ${i} has reserved flags 0x${flags.toString(16)}`);
@@ -33,10 +49,10 @@ export function messageKeyHashes(batch: MessageBatchView): Uint32Array | undefin
       need(2, i);
       const n = p.readUInt16BE(off);
       need(2 + n, i);
-      out[i] = n === 0 ? keyHash(undefined) : murmur3(p.subarray(off + 2, off + 2 + n));
+      onKey?.(i, off + 2, n);
       off += 2 + n;
     } else {
-      out[i] = keyHash(undefined);
+      onKey?.(i, off, -1);
     }
     need(4, i);
     off += 4;
@@ -52,6 +68,5 @@ export function messageKeyHashes(batch: MessageBatchView): Uint32Array | undefin
       off += p.readUInt16BE(off - 2);
     }
   }
-  if (off !== p.length) throw new MalformedBatchError(`message batch: ${p.length - off} trailing bytes after ${out.length} messages`);
-  return out;
+  if (off !== p.length) throw new MalformedBatchError(`message batch: ${p.length - off} trailing bytes after ${count} messages`);
 }

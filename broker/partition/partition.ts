@@ -1,6 +1,6 @@
 // One partition this broker owns: its log, deduplication, subscriptions and counters. Loading it
 // recovers the log and rebuilds the dedup state before anything is served.
-import { CompressionCodec, messageKeyHashes, SUPPORTED_CODECS, decodeMessageBatchHeader, payloadFormatProblem, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
+import { checkMessageFraming, CompressionCodec, SUPPORTED_CODECS, decodeMessageBatchHeader, payloadFormatProblem, encodeMessageBatch, encodeMessageId, MalformedBatchError, UnsupportedBatchFormatError, type MessageInput, type MessagePosition } from '../../protocol/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LedgerClient } from '../../ledger/index.js';
 import { keys, type MetadataStore, type PartitionRef } from '../../metadata/index.js';
@@ -180,7 +180,7 @@ export class Partition {
     if (header.compression !== CompressionCodec.NONE && !header.keyHashTable) throw new InvalidRequestError('a compressed batch must carry its key hashes (flag KEY_HASHES)');
     if (header.compression === CompressionCodec.NONE) {
       try {
-        messageKeyHashes(header);
+        checkMessageFraming(header);
       } catch (err) {
         if (err instanceof MalformedBatchError) throw new InvalidRequestError(`unreadable message batch: ${err.message}`);
         throw err;

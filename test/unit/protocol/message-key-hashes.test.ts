@@ -2,6 +2,7 @@
 // uncompressed ones, equal either way; a payload whose messages do not fill it is refused.
 import { describe, expect, it } from 'vitest';
 import {
+  checkMessageFraming,
   CompressionCodec,
   decodeMessageBatchHeader,
   encodeMessageBatch,
@@ -24,11 +25,15 @@ describe('message key hashes', () => {
     expect([...messageKeyHashes(plain)!]).toEqual(expected);
   });
 
-  it('refuse an uncompressed payload with a truncated message or trailing bytes', () => {
+  it('refuse an uncompressed payload with a truncated message or trailing bytes (also when only checking the framing)', () => {
     const entry = Buffer.concat(encodeMessageBatch({ publishTime: 1 }, messages));
     const view = decodeMessageBatchHeader(entry);
     expect(() => messageKeyHashes({ ...view, payload: view.payload.subarray(0, view.payload.length - 1) })).toThrow(MalformedBatchError);
     expect(() => messageKeyHashes({ ...view, payload: Buffer.concat([view.payload, Buffer.from([0])]) })).toThrow(MalformedBatchError);
+    // the broker's check before storing walks the same framing
+    expect(() => checkMessageFraming(view)).not.toThrow();
+    expect(() => checkMessageFraming({ ...view, payload: view.payload.subarray(0, view.payload.length - 1) })).toThrow(MalformedBatchError);
+    expect(() => checkMessageFraming({ ...view, payload: Buffer.concat([view.payload, Buffer.from([0])]) })).toThrow(/trailing bytes/);
   });
 
   it('a compressed batch whose table is cut short is malformed', () => {
