@@ -13,6 +13,7 @@ import { decodeMessageBatchHeader, keyHash, messageKeyHashes, type MessagePositi
 import type { Logger } from '../../common/index.js';
 import { comparePositions, type LogEntry, type Position } from '../managed-ledger/index.js';
 import type { AckSet } from './ack-set.js';
+import { DispatchPump } from './dispatch-pump.js';
 import { ConsumerBusyError, InvalidAckError } from './errors.js';
 import { HashRing } from './hash-ring.js';
 import { positionKey, type ConsumerSink, type Dispatcher, type DispatchLog, type SubscriptionType } from './dispatcher.js';
@@ -64,7 +65,6 @@ interface Offer {
 const ENTRIES_PER_READ = 64;
 const READ_AHEAD_BYTES = 1024 * 1024;
 const TAIL_WAIT_MS = 5_000;
-const RETRY_MS = 500;
 /** Held elsewhere (HTTP visibility timeouts) is re-checked at least this often. */
 const ELSEWHERE_RECHECK_MS = 1_000;
 const DEFAULT_MAX_PARKED = 10_000;
@@ -92,9 +92,8 @@ export class SharedDispatcher implements Dispatcher {
   private readPos: Position | undefined;
   private readAhead: LogEntry[] = [];
   private generation = 0;
-  private pumping = false;
+  private readonly pumpLoop: DispatchPump;
   private closed = false;
-  private wake: (() => void) | undefined;
   private recheck: NodeJS.Timeout | undefined;
   /** Times reading stopped at the parking bound (metric). */
   pausedAtParkingBound = 0;
@@ -104,7 +103,9 @@ export class SharedDispatcher implements Dispatcher {
     private readonly ml: DispatchLog,
     readonly acks: AckSet,
     private readonly options: SharedDispatcherOptions,
-  ) {}
+  ) {
+    this.pumpLoop = new DispatchPump(() => this.dispatch(), options.log);
+  }
 
   get consumerCount(): number {
     return this.members.length;
@@ -200,7 +201,7 @@ export class SharedDispatcher implements Dispatcher {
   close(): void {
     this.closed = true;
     clearTimeout(this.recheck);
-    this.wake?.();
+    this.pumpLoop.close();
   }
 
   private member(sink: ConsumerSink): Member | undefined {
@@ -266,14 +267,7 @@ export class SharedDispatcher implements Dispatcher {
   }
 
   private pump(): void {
-    if (this.pumping) this.wake?.();
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    this.dispatch().catch((err: unknown) => {
-      this.pumping = false;
-      this.options.log.warn({ err }, 'dispatch failed; retrying');
-      setTimeout(() => this.pump(), RETRY_MS).unref();
-    });
+    this.pumpLoop.kick();
   }
 
   /** Re-runs dispatch later when messages wait only for another path to let go of them. */
@@ -288,12 +282,12 @@ export class SharedDispatcher implements Dispatcher {
 
   /**
    * The dispatch loop: each round offers the parked entries in log order, then new entries from the read
-   * position. It clears `pumping` synchronously where it stops, so an event handled in the same tick restarts it.
+   * position. It tells the pump it stopped synchronously where it stops, so an event handled in the same tick restarts it.
    */
   private async dispatch(): Promise<void> {
     for (;;) {
       if (this.closed || !this.anyCanTake()) {
-        this.pumping = false;
+        this.pumpLoop.stopped();
         return;
       }
       const generation = this.generation;
@@ -329,7 +323,7 @@ export class SharedDispatcher implements Dispatcher {
         if (progressed) continue;
         this.pausedAtParkingBound++;
         this.options.onPaused?.();
-        this.pumping = false;
+        this.pumpLoop.stopped();
         return;
       }
       let entries: LogEntry[];
@@ -344,8 +338,7 @@ export class SharedDispatcher implements Dispatcher {
       }
       if (entries.length === 0) {
         if (progressed) continue;
-        await Promise.race([this.ml.waitForEntries(tail, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
-        this.wake = undefined;
+        await this.pumpLoop.idle(this.ml.waitForEntries(tail, TAIL_WAIT_MS));
         continue;
       }
       for (let i = 0; i < entries.length; i++) {

@@ -5,6 +5,7 @@ import { decodeMessageBatchHeader, type MessagePosition } from '../../protocol/i
 import type { Logger } from '../../common/index.js';
 import { comparePositions, type LogEntry, type ManagedLedger, type Position } from '../managed-ledger/index.js';
 import type { AckSet } from './ack-set.js';
+import { DispatchPump } from './dispatch-pump.js';
 import { ConsumerBusyError } from './errors.js';
 import { popcount, positionKey as key, type ConsumerSink, type Dispatcher, type SubscriptionType } from './dispatcher.js';
 
@@ -27,7 +28,6 @@ export interface StreamDispatcherOptions {
 const ENTRIES_PER_READ = 64;
 const READ_AHEAD_BYTES = 1024 * 1024;
 const TAIL_WAIT_MS = 5_000;
-const RETRY_MS = 500;
 
 /**
  * Contracts:
@@ -54,17 +54,17 @@ export class StreamDispatcher implements Dispatcher {
   private readonly delivered = new Map<string, Position>();
   private readonly counts = new Map<string, number>();
   private generation = 0;
-  private pumping = false;
+  private readonly pumpLoop: DispatchPump;
   private closed = false;
-  /** Ends the dispatch loop's wait for new entries early (permits, a nack, a consumer change). */
-  private wake: (() => void) | undefined;
 
   constructor(
     private current: StreamType,
     private readonly ml: ManagedLedger,
     readonly acks: AckSet,
     private readonly options: StreamDispatcherOptions,
-  ) {}
+  ) {
+    this.pumpLoop = new DispatchPump(() => this.dispatch(), options.log);
+  }
 
   get type(): StreamType {
     return this.current;
@@ -179,7 +179,7 @@ export class StreamDispatcher implements Dispatcher {
   /** Stops dispatching (the partition closes or moves). */
   close(): void {
     this.closed = true;
-    this.wake?.();
+    this.pumpLoop.close();
   }
 
   private activate(c: Attached): void {
@@ -199,25 +199,18 @@ export class StreamDispatcher implements Dispatcher {
   }
 
   private pump(): void {
-    if (this.pumping) this.wake?.();
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    this.dispatch().catch((err: unknown) => {
-      this.pumping = false;
-      this.options.log.warn({ err }, 'dispatch failed; retrying');
-      setTimeout(() => this.pump(), RETRY_MS).unref();
-    });
+    this.pumpLoop.kick();
   }
 
   /**
-   * The dispatch loop. It clears `pumping` synchronously where it stops (not in a continuation of its promise),
+   * The dispatch loop. It tells the pump it stopped synchronously where it stops (not in a continuation of its promise),
    * so a FLOW handled in the same tick finds it stopped and starts it again.
    */
   private async dispatch(): Promise<void> {
     for (;;) {
       const c = this.active;
       if (this.closed || !c || c.permits <= 0 || !c.sink.writable) {
-        this.pumping = false;
+        this.pumpLoop.stopped();
         return;
       }
       const generation = this.generation;
@@ -235,8 +228,7 @@ export class StreamDispatcher implements Dispatcher {
       }
       if (entries.length === 0) {
         if (redelivery) continue;
-        await Promise.race([this.ml.waitForEntries(tail, TAIL_WAIT_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
-        this.wake = undefined;
+        await this.pumpLoop.idle(this.ml.waitForEntries(tail, TAIL_WAIT_MS));
         continue;
       }
       for (let i = 0; i < entries.length; i++) {
