@@ -28,7 +28,7 @@ export interface LoadManagerDeps {
 
 export interface LoadView {
   leader: string | undefined;
-  brokers: Array<LoadReport & { draining: boolean; relativeLoad?: number }>;
+  brokers: Array<LoadReport & { draining: boolean }>;
 }
 
 const PLACEMENT_CALL_TIMEOUT_MS = 3_000;
@@ -119,13 +119,10 @@ export class LoadManager {
 
   /** Reports of the live brokers, for the admin API. */
   async view(): Promise<LoadView> {
-    const [brokers, reports] = await Promise.all([this.deps.placement.brokers(), readLoadReports(this.deps.store)]);
+    const candidates = await this.candidates();
     return {
       leader: this.deps.election.leader?.brokerId,
-      brokers: brokers.flatMap((b) => {
-        const r = reports.get(b.id);
-        return r ? [{ ...r, draining: b.draining }] : [];
-      }),
+      brokers: candidates.flatMap((c) => (c.report ? [{ ...c.report, draining: c.draining }] : [])),
     };
   }
 
