@@ -24,6 +24,7 @@ export function bookieCommand(): Command {
       metricsPort: settings.metricsPort,
       sessionTtlMs: settings.sessionTtlMs,
       checkpointIntervalMs: settings.checkpointIntervalMs,
+      journal: { maxFileBytes: settings.journalMaxFileBytes },
       processMetrics: true,
       logger: log,
     }).catch(async (err: unknown) => {

@@ -7,6 +7,8 @@ export class JournalBatch {
   readonly buffers: Buffer[] = [];
   bytes = 0;
   records = 0;
+  /** How long its write took, in microseconds (set once written). */
+  writeMicros = 0;
   /** Settles once: resolved after the fdatasync covering every record, or rejected. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;

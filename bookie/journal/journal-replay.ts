@@ -5,10 +5,12 @@
 // - Files from the checkpoint's file on must all exist, with consecutive ids and valid headers;
 //   only the last file may have an incomplete (short or zero) header: it was being created at the
 //   crash, holds nothing acknowledged, and is removed.
-// - A bad record (short, impossible length, checksum mismatch) is a torn tail only if it is in the
-//   last file and no plausible record (sane length, known type, matching checksum) starts at any
-//   later offset of that file: then the file is truncated where the bad record starts and fsynced.
-//   Otherwise it is JournalCorruptError naming the file and offset. A zero-filled tail is torn.
+// - A bad record (short, impossible length, checksum mismatch) is a torn tail only if no plausible
+//   record (sane length, known type, matching checksum) starts at any later offset of its file and
+//   every later file holds no record (a file created ahead of need and never written to: the
+//   journal writes to a new file only after everything before it is synced); then the file is
+//   truncated where the bad record starts and fsynced. Otherwise it is JournalCorruptError naming
+//   the file and offset. A zero-filled tail is torn.
 // - A record whose checksum holds but whose content is not understood is never cut.
 // A payload that happens to contain a well-formed record makes damage before it look like
 // corruption: the rule errs towards refusing to start, never towards dropping data.
@@ -111,7 +113,8 @@ export async function replayJournal(dir: string, ctx: ReplayContext): Promise<Re
       if (read.kind === 'unknown') {
         throw new JournalCorruptError(file, offset, `${read.reason} in a record whose checksum is valid`);
       }
-      if (!last) throw new JournalCorruptError(file, offset, `${read.reason}, and a later journal file exists`);
+      const written = await firstWrittenFile(dir, ids.slice(i + 1));
+      if (written !== undefined) throw new JournalCorruptError(file, offset, `${read.reason}, and the later journal file ${written} holds records`);
       const valid = findPlausibleRecord(data, offset + 1);
       if (valid !== undefined) {
         throw new JournalCorruptError(file, offset, `${read.reason}, followed by a valid record at offset ${valid}`);
@@ -119,10 +122,26 @@ export async function replayJournal(dir: string, ctx: ReplayContext): Promise<Re
       ctx.logger?.warn({ file, offset, cutBytes: data.length - offset, reason: read.reason }, 'cutting torn tail of the journal');
       await truncateFile(file, offset, ctx.sync);
       truncatedAt = { fileId: id, offset };
+      if (!last) {
+        // Files created ahead and never written: appends continue in a fresh file after this one.
+        for (const later of ids.slice(i + 1)) await fs.rm(path.join(dir, journalFileName(later)));
+        await syncDirectory(dir, ctx.sync);
+        nextFileId = id + 1;
+      }
       break;
     }
+    if (truncatedAt !== undefined) break;
   }
   return { checkpoint, files, records, truncatedAt, nextFileId, oldestFileId };
+}
+
+/** The first of these journal files that is longer than a header, if any. */
+async function firstWrittenFile(dir: string, ids: number[]): Promise<string | undefined> {
+  for (const id of ids) {
+    const file = path.join(dir, journalFileName(id));
+    if ((await fs.stat(file)).size > JOURNAL_HEADER_BYTES) return file;
+  }
+  return undefined;
 }
 
 /** The first offset at or after `from` where a plausible record starts, if any. */

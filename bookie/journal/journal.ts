@@ -4,19 +4,21 @@
 // Contracts:
 // - An append resolves only after the fdatasync that covers its bytes; for a record in a new file,
 //   also after that file and its directory entry were fsynced. Records are durable in append order.
-// - Exactly one write+sync is in flight; appends meanwhile join the next batch (at most
-//   maxBatchBytes, except that one record or one appendBatch is never split). Positions are
-//   assigned at append time and only grow.
-// - Any failed write, sync or file creation breaks the journal for good: the batch in flight, every
+// - A pipeline of two stages: exactly one fdatasync is in flight, and meanwhile the next batch is
+//   written (one write at a time), so the disk never idles between a sync and the next write. Each
+//   sync covers one written batch (at most maxBatchBytes, except that one record or one appendBatch
+//   is never split); batches settle strictly in order. Positions are assigned at append time and
+//   only grow. A batch that starts a new file is written only once every batch before it is synced.
+// - Any failed write, sync or file creation breaks the journal for good: the batches in flight, every
 //   queued one and every later append reject with the same JournalFailedError. Nothing is retried.
 // - Payload buffers are written as given; callers must not modify them until their append settles.
 // State: 'open' → 'closing' (close called; queued batches still commit) → 'closed'. A failure is
 // orthogonal: a failed journal stays open or closing until closed, refusing appends meanwhile.
 import fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeCheckpoint } from './checkpoint-file.js';
 import { createJournalFile, ensureJournalDirectory } from './create-journal-file.js';
+import { JournalFiles } from './journal-files.js';
 import {
   InvalidJournalPositionError,
   JournalClosedError,
@@ -45,22 +47,25 @@ export class Journal {
     await ensureJournalDirectory(dir, opts.sync);
     const replayed = await replayJournal(dir, opts);
     const handle = await createJournalFile(dir, replayed.nextFileId, opts.sync);
-    return new Journal(dir, opts, replayed, handle);
+    return new Journal(dir, opts, replayed, new JournalFiles(dir, opts.sync, handle, replayed.nextFileId));
   }
 
   private state: JournalState = 'open';
   private failed: JournalFailedError | undefined;
   /** Batches waiting for their write, oldest first; only the last one still takes records. */
   private queue: JournalBatch[] = [];
-  private inFlight: JournalBatch | undefined;
+  /** The batch being written, or written and waiting for the sync in flight to finish. */
+  private ahead: JournalBatch | undefined;
+  private aheadWritten = false;
+  /** The batch whose fdatasync is in flight. */
+  private syncing: JournalBatch | undefined;
   private queuedBytes = 0;
   private startTimer: NodeJS.Timeout | undefined;
   private startImmediate: NodeJS.Immediate | undefined;
-  /** The file the next batch is written to (== the open handle's file unless a rotation is queued). */
+  /** The file the next batch is written to (== the current file unless a rotation is queued). */
   private tailFileId: number;
   /** Where the next appended record starts in tailFileId. */
   private tailOffset = JOURNAL_HEADER_BYTES;
-  private fileId: number;
   private synced: JournalPosition;
   private checkpointed: JournalPosition | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
@@ -74,11 +79,11 @@ export class Journal {
     readonly directory: string,
     private readonly opts: ResolvedJournalOptions,
     replayed: ReplayResult,
-    private handle: FileHandle,
+    private readonly files: JournalFiles,
   ) {
     const { nextFileId, oldestFileId, ...summary } = replayed;
     this.replaySummary = summary;
-    this.fileId = this.tailFileId = nextFileId;
+    this.tailFileId = nextFileId;
     // The new file's header is durable, and so is everything replayed before it.
     this.synced = { fileId: nextFileId, offset: JOURNAL_HEADER_BYTES };
     this.checkpointed = replayed.checkpoint;
@@ -118,7 +123,7 @@ export class Journal {
     const refused = this.refusal(bytes);
     if (refused !== undefined) return Promise.reject(refused);
     if (records.length === 0) {
-      const last = this.queue.at(-1) ?? this.inFlight;
+      const last = this.lastBatch();
       if (last === undefined) return Promise.resolve(this.synced);
       const position = { fileId: this.tailFileId, offset: this.tailOffset };
       return last.done.then(() => position);
@@ -176,7 +181,7 @@ export class Journal {
 
   /** The id of the file appends currently go to. */
   get currentFileId(): number {
-    return this.fileId;
+    return this.files.fileId;
   }
 
   /** Set once a write or sync failed; the journal then refuses everything. */
@@ -222,11 +227,20 @@ export class Journal {
     return batch.done.then(() => position);
   }
 
-  /** Arranges for the head batch to start: at once (next check phase) or after maxDelayMs. */
+  /** The newest batch not yet settled, if any. */
+  private lastBatch(): JournalBatch | undefined {
+    return this.queue.at(-1) ?? this.ahead ?? this.syncing;
+  }
+
+  /**
+   * Arranges for the head batch's write to start: at once (next check phase) or after maxDelayMs. Only
+   * one batch is written ahead of the sync in flight, and a new file waits until its predecessor is synced.
+   */
   private schedule(): void {
-    if (this.inFlight !== undefined || this.queue.length === 0 || this.failed !== undefined) return;
+    if (this.ahead !== undefined || this.queue.length === 0 || this.failed !== undefined) return;
     if (this.startImmediate !== undefined) return;
     const head = this.queue[0];
+    if (head.newFile && this.syncing !== undefined) return; // the sync's completion schedules again
     const wait =
       this.opts.maxDelayMs === 0 || this.state !== 'open' || this.queue.length > 1 || head.bytes >= this.opts.maxBatchBytes
         ? 0
@@ -245,65 +259,80 @@ export class Journal {
     clearTimeout(this.startTimer);
     this.startTimer = undefined;
     this.startImmediate = undefined;
-    if (this.inFlight !== undefined || this.failed !== undefined) return;
-    const batch = this.queue.shift();
-    if (batch === undefined) return;
-    this.inFlight = batch;
-    void this.commit(batch);
+    if (this.ahead !== undefined || this.failed !== undefined) return;
+    const head = this.queue[0];
+    if (head === undefined || (head.newFile && this.syncing !== undefined)) return;
+    this.queue.shift();
+    this.ahead = head;
+    void this.write(head);
   };
 
-  /** Writes and syncs one batch, then settles its appenders; never throws. */
-  private async commit(batch: JournalBatch): Promise<void> {
-    const timed = this.opts.onSync !== undefined;
-    let writeMicros = 0;
-    let syncMicros = 0;
+  /** Writes one batch (after switching files if it starts a new one), then hands it to the sync stage; never throws. */
+  private async write(batch: JournalBatch): Promise<void> {
     try {
-      if (batch.newFile) await this.rotate(batch.fileId);
-      const t0 = timed ? performance.now() : 0;
-      await writeFully(this.handle, batch.buffers, batch.startOffset, batch.bytes);
-      const t1 = timed ? performance.now() : 0;
-      await this.opts.sync(this.handle, 'data');
-      if (timed) {
-        writeMicros = Math.round((t1 - t0) * 1000);
-        syncMicros = Math.round((performance.now() - t1) * 1000);
-      }
+      if (batch.newFile) await this.files.rotate();
+      const t0 = performance.now();
+      await writeFully(this.files.handle, batch.buffers, batch.startOffset, batch.bytes);
+      batch.writeMicros = Math.round((performance.now() - t0) * 1000);
     } catch (err) {
-      this.fail(err, batch);
+      this.fail(err);
       return;
     }
-    this.inFlight = undefined;
+    if (this.failed !== undefined) return; // an earlier batch's sync failed meanwhile: this one was rejected
+    if (batch.endOffset >= this.opts.maxFileBytes / 2) this.files.prepareNext();
+    this.aheadWritten = true;
+    this.startSync();
+  }
+
+  /** Starts the fdatasync of the batch written ahead, unless one is in flight (its completion comes back here). */
+  private startSync(): void {
+    const batch = this.ahead;
+    if (this.syncing !== undefined || batch === undefined || !this.aheadWritten) return;
+    this.ahead = undefined;
+    this.aheadWritten = false;
+    this.syncing = batch;
+    void this.sync(batch);
+    this.schedule(); // the next batch is written while this one syncs
+  }
+
+  /** Syncs one written batch, then settles its appenders and moves the pipeline on; never throws. */
+  private async sync(batch: JournalBatch): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.opts.sync(this.files.handle, 'data');
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (this.failed !== undefined) return;
+    const syncMicros = Math.round((performance.now() - t0) * 1000);
+    this.syncing = undefined;
     this.queuedBytes -= batch.bytes;
     this.synced = { fileId: batch.fileId, offset: batch.endOffset };
     batch.resolve();
-    if (timed) this.report(batch, writeMicros, syncMicros);
+    if (this.opts.onSync !== undefined) this.report(batch, syncMicros);
+    this.startSync();
     this.schedule();
   }
 
-  /** Switches appends to the new file `fileId`, created and made durable before any record in it. */
-  private async rotate(fileId: number): Promise<void> {
-    const next = await createJournalFile(this.directory, fileId, this.opts.sync);
-    const previous = this.handle;
-    this.handle = next;
-    this.fileId = fileId;
-    await previous.close(); // every batch for it is synced: one sync in flight, in order
-  }
-
-  private fail(cause: unknown, inFlight: JournalBatch): void {
+  private fail(cause: unknown): void {
+    if (this.failed !== undefined) return; // the first failure already rejected everything
     const error = new JournalFailedError(cause);
     this.failed = error;
-    this.inFlight = undefined;
     clearTimeout(this.startTimer);
     clearImmediate(this.startImmediate);
     this.startTimer = this.startImmediate = undefined;
-    const rejected = [inFlight, ...this.queue];
+    const rejected = [this.syncing, this.ahead, ...this.queue].filter((b): b is JournalBatch => b !== undefined);
+    this.syncing = this.ahead = undefined;
+    this.aheadWritten = false;
     this.queue = [];
     this.queuedBytes = 0;
     for (const batch of rejected) batch.reject(error);
   }
 
-  private report(batch: JournalBatch, writeMicros: number, syncMicros: number): void {
+  private report(batch: JournalBatch, syncMicros: number): void {
     try {
-      this.opts.onSync?.({ fileId: batch.fileId, records: batch.records, bytes: batch.bytes, writeMicros, syncMicros });
+      this.opts.onSync?.({ fileId: batch.fileId, records: batch.records, bytes: batch.bytes, writeMicros: batch.writeMicros, syncMicros });
     } catch (err) {
       this.opts.logger?.warn({ err }, 'journal onSync hook threw');
     }
@@ -322,10 +351,10 @@ export class Journal {
   private async finishClose(): Promise<void> {
     this.state = 'closing';
     this.schedule(); // a batch waiting for maxDelayMs starts now
-    const last = this.queue.at(-1) ?? this.inFlight;
+    const last = this.lastBatch();
     if (last !== undefined) await last.done.catch(() => undefined);
     await this.checkpointChain;
-    await this.handle.close();
+    await this.files.close();
     this.state = 'closed';
   }
 }

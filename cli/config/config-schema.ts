@@ -49,6 +49,7 @@ export const SETTINGS = [
   { flag: '--port', arg: '<port>', env: 'STRATA_BOOKIE_PORT', type: port, default: '3181', commands: ['bookie'], doc: 'bookie protocol port (0 = any free one)' },
   { flag: '--advertised-address', arg: '<host:port>', env: 'STRATA_BOOKIE_ADVERTISED_ADDRESS', type: { kind: 'host-port' }, commands: ['bookie'], doc: 'the address writers connect to, if not host:port' },
   { flag: '--metrics-port', arg: '<port>', env: 'STRATA_BOOKIE_METRICS_PORT', type: port, commands: ['bookie'], doc: 'Prometheus /metrics and /healthz port (0 = any free one; none when unset)' },
+  { flag: '--journal-max-file-bytes', arg: '<bytes>', env: 'STRATA_BOOKIE_JOURNAL_MAX_FILE_BYTES', type: { kind: 'integer', min: 4096, max: 1_073_741_824 }, default: '67108864', commands: ['bookie'], doc: 'the journal moves on to a new file (created ahead, while the current one fills) past this size; files are deleted once a checkpoint covers them' },
   { flag: '--checkpoint-interval-ms', arg: '<ms>', env: 'STRATA_BOOKIE_CHECKPOINT_INTERVAL_MS', type: { kind: 'integer', min: 10, max: 600_000 }, default: '1000', commands: ['bookie'], doc: 'how often ledger storage is made durable and the journal trimmed' },
 
   // Broker.

@@ -15,7 +15,7 @@ export function bookieTestKit() {
   return {
     namespace,
     etcdEndpoints,
-    async bookie(options: { dataDir?: string; id?: string } = {}): Promise<BookieProcess> {
+    async bookie(options: { dataDir?: string; id?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BookieProcess> {
       const b = await BookieProcess.create({ etcdEndpoints, namespace, ...options });
       bookies.push(b);
       return b;

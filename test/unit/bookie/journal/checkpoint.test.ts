@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../common/index.js';
 import { InvalidJournalPositionError, Journal, JournalClosedError, journalFileName } from '../../../../bookie/journal/index.js';
 import { appendAll, journalFiles, loggingSync, makeRecords, makeTempDir, openCollecting, plain, removeDir } from './journal-test-kit.js';
 
@@ -22,15 +23,19 @@ describe('journal checkpoint', { timeout: 15_000 }, () => {
     const ends = await appendAll(journal, records);
     const mark = ends[599];
     expect(mark.fileId).toBeGreaterThan(3);
+    const lastFile = ends[999].fileId;
+    // Past half of maxFileBytes the journal creates its next file ahead: wait until every file it
+    // created (each: file sync, then directory sync) is complete, so the log below is the checkpoint's.
+    const createdAhead = ends[999].offset >= 8192 / 2 ? [journalFileName(lastFile + 1)] : [];
+    await waitFor('the file created ahead', () => log.filter((k) => k === 'directory').length === lastFile + createdAhead.length);
     log.length = 0;
     await journal.checkpoint(mark);
     // tmp file fsynced, renamed, then the directory fsynced.
     expect(log).toEqual(['file:start', 'file', 'directory:start', 'directory']);
     expect(journal.checkpointPosition).toEqual(mark);
-    const lastFile = ends[999].fileId;
     const expected = [];
     for (let id = mark.fileId; id <= lastFile; id++) expected.push(journalFileName(id));
-    expect(await journalFiles(dir)).toEqual(expected);
+    expect(await journalFiles(dir)).toEqual([...expected, ...createdAhead]);
     expect((await fs.readdir(dir)).filter((n) => n.startsWith('checkpoint'))).toEqual(['checkpoint']);
     await journal.close();
 

@@ -86,6 +86,61 @@ describe('group commit', { timeout: 15_000 }, () => {
     await journal.close();
   });
 
+  it('writes the next batch while a sync is in flight, and acknowledges it only after its own sync', async () => {
+    const gated = new GatedSync();
+    const journal = await Journal.open(dir, { sync: gated.sync });
+    const file = path.join(dir, 'journal-000000000001.log');
+    const first = journal.append(entry(0));
+    await waitFor('first sync to start', () => gated.gates.length === 1);
+    let secondDone = false;
+    const second = journal.appendBatch([entry(1), entry(2)]).then((p) => {
+      secondDone = true;
+      return p;
+    });
+    // The second batch reaches the file while the first one's sync is still held...
+    await waitFor('second batch written', async () => (await fs.stat(file)).size === 20 + 3 * 1049);
+    await settle(10);
+    // ...but its own sync waits for the first to finish, and nothing of it is acknowledged.
+    expect(gated.gates.length).toBe(1);
+    expect(secondDone).toBe(false);
+    expect(journal.syncedPosition).toEqual({ fileId: 1, offset: 20 });
+    gated.open(0);
+    expect(await first).toEqual({ fileId: 1, offset: 20 + 1049 });
+    await settle(10);
+    expect(secondDone).toBe(false);
+    await waitFor('second sync to start', () => gated.gates.length === 2);
+    gated.open(1);
+    expect(await second).toEqual({ fileId: 1, offset: 20 + 3 * 1049 });
+    expect(gated.maxInFlight).toBe(1);
+    await journal.close();
+  });
+
+  it('rejects a batch written ahead when the sync before it fails', async () => {
+    let release: () => void = () => undefined;
+    let dataSyncs = 0;
+    const failing: SyncFunction = async (handle, kind) => {
+      if (kind !== 'data') return handle.sync();
+      dataSyncs++;
+      await new Promise<void>((resolve) => (release = resolve));
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    };
+    const journal = await Journal.open(dir, { sync: failing });
+    const file = path.join(dir, 'journal-000000000001.log');
+    const inFlight = journal.append(entry(0));
+    await waitFor('sync to start', () => dataSyncs === 1);
+    const ahead = journal.append(entry(1));
+    await waitFor('second batch written', async () => (await fs.stat(file)).size === 20 + 2 * 1049);
+    const queued = journal.append(entry(2));
+    release();
+    const error = await inFlight.catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(JournalFailedError);
+    await expect(ahead).rejects.toBe(error);
+    await expect(queued).rejects.toBe(error);
+    await settle(10);
+    expect(dataSyncs).toBe(1);
+    await journal.close();
+  });
+
   it('waits up to maxDelayMs to gather a batch that is not full', async () => {
     const stats: JournalSyncStats[] = [];
     const journal = await Journal.open(dir, { maxDelayMs: 300, onSync: (s) => stats.push(s) });

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, JournalClosedError, InvalidJournalRecordError, compareJournalPositions } from '../../../../bookie/journal/index.js';
+import { Journal, JournalClosedError, InvalidJournalRecordError, compareJournalPositions, journalFileName } from '../../../../bookie/journal/index.js';
 import { appendAll, journalFiles, loggingSync, makeRecords, makeTempDir, openCollecting, plain, removeDir } from './journal-test-kit.js';
 
 let dir: string;
@@ -60,13 +60,17 @@ describe('journal round trip', { timeout: 15_000 }, () => {
       log.push(`ack:${end.fileId}`);
     }
     await journal.close();
-    // Each record (125 bytes) fills its file, so every later one goes to a freshly created file.
-    expect(log).toEqual([
-      'data:start', 'data', 'ack:1',
-      'file:start', 'file', 'directory:start', 'directory', 'data:start', 'data', 'ack:2',
-      'file:start', 'file', 'directory:start', 'directory', 'data:start', 'data', 'ack:3',
-      'file:start', 'file', 'directory:start', 'directory', 'data:start', 'data', 'ack:4',
-    ]);
+    // Each record (125 bytes) fills its file, so every later one goes to a new file, created ahead
+    // (while the previous record syncs): file k's file and directory syncs finish before ack:k.
+    const finishedBefore = (kind: string, mark: string) => log.slice(0, log.indexOf(mark)).filter((k) => k === kind).length;
+    expect(log.filter((k) => k.startsWith('ack:'))).toEqual(['ack:1', 'ack:2', 'ack:3', 'ack:4']);
+    expect(log.filter((k) => k === 'data')).toHaveLength(4);
+    for (let fileId = 2; fileId <= 4; fileId++) {
+      expect(finishedBefore('file', `ack:${fileId}`)).toBeGreaterThanOrEqual(fileId - 1);
+      expect(finishedBefore('directory', `ack:${fileId}`)).toBeGreaterThanOrEqual(fileId - 1);
+    }
+    // The file created ahead after the last record was never written: close removed it.
+    expect(await journalFiles(dir)).toEqual([1, 2, 3, 4].map(journalFileName));
   });
 
   it('creates a missing journal directory and fsyncs the parents of what it created', async () => {

@@ -68,7 +68,7 @@ describe('journal replay of corruption', { timeout: 15_000 }, () => {
     const previous = ends[ends.indexOf(lastOfFirst) - 1];
     const file = path.join(dir, journalFileName(1));
     await fs.truncate(file, lastOfFirst.offset - 1);
-    await expectCorrupt(file, previous.offset, /a later journal file exists/);
+    await expectCorrupt(file, previous.offset, new RegExp(`and the later journal file ${path.join(dir, journalFileName(2))} holds records`));
   });
 
   it('refuses garbage after the last record of a file that is not the last', async () => {
@@ -76,7 +76,7 @@ describe('journal replay of corruption', { timeout: 15_000 }, () => {
     const file = path.join(dir, journalFileName(2));
     const size = (await fs.stat(file)).size;
     await fs.appendFile(file, Buffer.alloc(100));
-    await expectCorrupt(file, size, /a later journal file exists/);
+    await expectCorrupt(file, size, new RegExp(`and the later journal file ${path.join(dir, journalFileName(3))} holds records`));
   });
 
   it('refuses a missing file between others', async () => {

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, journalFileName, type JournalPosition, type JournalRecord } from '../../../../bookie/journal/index.js';
+import { encodeJournalHeader } from '../../../../bookie/journal/journal-file-header.js';
 import { appendAll, makeRecords, makeTempDir, openCollecting, plain, removeDir } from './journal-test-kit.js';
 
 let dir: string;
@@ -92,5 +93,25 @@ describe('journal replay of a torn tail', { timeout: 15_000 }, () => {
       await opened.journal.close();
       await fs.rm(path.join(dir, journalFileName(2)));
     }
+  });
+
+  it('cuts a torn tail of a file followed only by files created ahead and never written', async () => {
+    // The journal creates its next file before the current one is full, and writes to it only after
+    // everything before it is synced: an empty later file is no evidence against a torn tail.
+    await fs.truncate(file, ends[98].offset + 30);
+    await fs.writeFile(path.join(dir, journalFileName(2)), encodeJournalHeader(2));
+    await fs.writeFile(path.join(dir, journalFileName(3)), encodeJournalHeader(3).subarray(0, 7));
+    const opened = await openCollecting(dir);
+    expect(opened.records.map(plain)).toEqual(records.slice(0, 99).map(plain));
+    expect(opened.journal.replaySummary.truncatedAt).toEqual({ fileId: 1, offset: ends[98].offset });
+    expect(opened.warnings.map((w) => w.message)).toEqual(['cutting torn tail of the journal']);
+    expect(opened.journal.currentFileId).toBe(2);
+    const more = makeRecords(3, 100, 700);
+    await Promise.all(more.map((r) => opened.journal.append(r)));
+    await opened.journal.close();
+    const again = await openCollecting(dir);
+    expect(again.records.map(plain)).toEqual([...records.slice(0, 99), ...more].map(plain));
+    expect(again.warnings).toEqual([]);
+    await again.journal.close();
   });
 });
