@@ -14,7 +14,6 @@
 // - Payload buffers are written as given; callers must not modify them until their append settles.
 // State: 'open' → 'closing' (close called; queued batches still commit) → 'closed'. A failure is
 // orthogonal: a failed journal stays open or closing until closed, refusing appends meanwhile.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeCheckpoint } from './checkpoint-file.js';
 import { createJournalFile, ensureJournalDirectory } from './create-journal-file.js';
@@ -33,6 +32,7 @@ import { compareJournalPositions, formatJournalPosition, type JournalPosition } 
 import { checkRecord, encodeRecord, type JournalRecord } from './journal-record.js';
 import { replayJournal, type ReplayResult, type ReplaySummary } from './journal-replay.js';
 import { writeFully } from './journal-sync.js';
+import { removeGradually } from './remove-gradually.js';
 
 export type JournalState = 'open' | 'closing' | 'closed';
 
@@ -344,7 +344,7 @@ export class Journal {
     this.checkpointed = position;
     // Replay never reads before the checkpoint's file; a crash mid-way leaves files replay removes.
     for (; this.oldestFileId < position.fileId; this.oldestFileId++) {
-      await fs.rm(path.join(this.directory, journalFileName(this.oldestFileId)), { force: true });
+      await removeGradually(path.join(this.directory, journalFileName(this.oldestFileId)));
     }
   }
 
