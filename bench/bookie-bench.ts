@@ -1,8 +1,9 @@
 // `npm run bench:bookie`: one bookie process, pipelined adds of 1 KiB and 64 KiB entries, beside a raw
 // Node write + fdatasync loop with the same batching (1 MiB per sync) measured in the same run.
-// Prints entries/s, MB/s and add latency percentiles at the maximum rate and at half of it; then the
-// ledger client writing over 3 bookie processes (ensemble 3, write/ack quorum 2/2) as a ratio to the
-// single bookie of the same run.
+// Prints entries/s, MB/s and add latency percentiles at the maximum rate and at half of it, and, at
+// that half rate, the floor the disk is not part of: the same client sending the same adds to a fenced
+// ledger, which the bookie refuses at once. Then the ledger client writing over 3 bookie processes
+// (ensemble 3, write/ack quorum 2/2) as a ratio to the single bookie of the same run.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { BookieClient, LedgerClient, type LedgerWriter } from '../ledger/index.js';
 import { EtcdMetadataStore } from '../metadata/etcd/index.js';
 import { silentLogger } from '../common/index.js';
-import { BookieStatus } from '../protocol/index.js';
+import { BookieStatus, type BookieStatusCode } from '../protocol/index.js';
 import { EtcdCluster } from '../test/helpers/etcd-server.js';
 import { BookieProcess } from '../test/helpers/bookie-process.js';
 import { machineSummary } from './lib/machine.js';
@@ -103,7 +104,13 @@ async function maxRate(client: BookieClient, ledgerId: number, entrySize: number
  * MAX_OPEN_LOOP_INFLIGHT adds wait at once; beyond that the sender stalls and says so.
  */
 const MAX_OPEN_LOOP_INFLIGHT = 5000;
-async function fixedRate(client: BookieClient, ledgerId: number, entrySize: number, perSecond: number): Promise<RateResult & { stalledMs: number }> {
+async function fixedRate(
+  client: BookieClient,
+  ledgerId: number,
+  entrySize: number,
+  perSecond: number,
+  expected: BookieStatusCode = BookieStatus.OK,
+): Promise<RateResult & { stalledMs: number }> {
   const payload = randomBytes(entrySize);
   const latency = new LatencySamples();
   const start = performance.now();
@@ -121,7 +128,7 @@ async function fixedRate(client: BookieClient, ledgerId: number, entrySize: numb
       pending.push(
         client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then((res) => {
           inflight--;
-          if (res.status !== BookieStatus.OK) throw new Error(`add ${entryId}: status ${res.status}`);
+          if (res.status !== expected) throw new Error(`add ${entryId}: status ${res.status}`);
           latency.add(performance.now() - t);
         }),
       );
@@ -132,6 +139,24 @@ async function fixedRate(client: BookieClient, ledgerId: number, entrySize: numb
   }
   await Promise.all(pending);
   return { entries: total, seconds: (performance.now() - start) / 1000, latency, stalledMs };
+}
+
+/**
+ * Waits until the bookie has caught up with the work a phase leaves behind (checkpointing, deleting
+ * the journal files a checkpoint covers), so that it does not run into the next phase: at most two
+ * journal files (the current one and one created ahead) for a second.
+ */
+async function settle(dataDir: string): Promise<void> {
+  const journalDir = path.join(dataDir, 'journal');
+  const deadline = performance.now() + 60_000;
+  let quietSince = performance.now();
+  while (performance.now() < deadline) {
+    const files = (await fs.readdir(journalDir)).filter((f) => f.startsWith('journal-')).length;
+    if (files > 2) quietSince = performance.now();
+    else if (performance.now() - quietSince >= 1000) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log('(the bookie did not settle within 60 s; measuring anyway)');
 }
 
 /** Keeps `window` appends in flight on a ledger writer for SECONDS. */
@@ -164,7 +189,10 @@ async function ledgerMaxRate(writer: LedgerWriter, entrySize: number, window: nu
 async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-bench-bookie-'));
   console.log(machineSummary(dir));
-  console.log(`each phase runs ${SECONDS} s (BENCH_SECONDS) after a 2 s warm-up; journal batches up to 1 MiB per fdatasync; one bookie process, one client connection\n`);
+  console.log(
+    `each phase runs ${SECONDS} s (BENCH_SECONDS) after a 2 s warm-up, and starts once the bookie has caught up with the previous one; ` +
+      'journal batches up to 1 MiB per fdatasync; one bookie process, one client connection\n',
+  );
   const etcd = await EtcdCluster.start();
   const bookies = await Promise.all([1, 2, 3].map((i) => BookieProcess.create({ etcdEndpoints: etcd.endpoints, namespace: '/bench', id: `bookie-${i}`, dataDir: path.join(dir, `bookie-${i}`) })));
   const bookie = bookies[0]!;
@@ -174,9 +202,11 @@ async function main(): Promise<void> {
     await Promise.all(bookies.map((b) => b.start()));
     const client = await BookieClient.connect(bookie.address, { requestTimeoutMs: 60_000 });
     for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
+      await settle(bookie.dataDir);
       const raw = await rawBandwidth(dir, entrySize);
       const rawLat = await rawSyncLatency(dir, entrySize);
       await maxRate(client, ledgerId++, entrySize, window, 2); // warm-up: JIT, buffers, TCP windows
+      await settle(bookie.dataDir);
       const max = await maxRate(client, ledgerId++, entrySize, window);
       const maxPerSec = max.entries / max.seconds;
       singleBookie.set(entrySize, maxPerSec);
@@ -186,23 +216,29 @@ async function main(): Promise<void> {
       console.log(`raw write+fdatasync, 1 MiB batches: ${raw.mbps.toFixed(1)} MB/s (${((raw.mbps * MB) / entrySize).toFixed(0)} entries/s); batch sync ${raw.sync.summary()}`);
       console.log(`raw write+fdatasync of one ${label} entry: ${rawLat.summary()}`);
       console.log(`bookie, ${window} adds in flight: ${maxPerSec.toFixed(0)} entries/s, ${mbps.toFixed(1)} MB/s = ${((100 * mbps) / raw.mbps).toFixed(0)} % of raw; add ${max.latency.summary()}`);
-      const syncMetric = 'strata_bookie_journal_sync_seconds';
-      const batchMetric = 'strata_bookie_journal_batch_records';
-      const [syncBefore, batchBefore] = await Promise.all([scrapeHistogram(bookie.metricsUrl!, syncMetric), scrapeHistogram(bookie.metricsUrl!, batchMetric)]);
+      const metrics = ['strata_bookie_journal_sync_seconds', 'strata_bookie_journal_batch_records', 'strata_bookie_add_seconds'];
+      await settle(bookie.dataDir);
+      const before = await Promise.all(metrics.map((m) => scrapeHistogram(bookie.metricsUrl!, m)));
       const half = await fixedRate(client, ledgerId++, entrySize, maxPerSec / 2);
-      const syncs = histogramDelta(await scrapeHistogram(bookie.metricsUrl!, syncMetric), syncBefore);
-      const batches = histogramDelta(await scrapeHistogram(bookie.metricsUrl!, batchMetric), batchBefore);
+      const [syncs, batches, adds] = (await Promise.all(metrics.map((m) => scrapeHistogram(bookie.metricsUrl!, m)))).map((h, i) => histogramDelta(h, before[i]!));
+      const fenced = ledgerId++;
+      await client.fence(fenced);
+      await settle(bookie.dataDir);
+      const floor = await fixedRate(client, fenced, entrySize, maxPerSec / 2, BookieStatus.FENCED);
       const p99 = half.latency.percentile(99);
       const bound = rawLat.percentile(99) + 1;
+      const ms = (seconds: number) => `${+(seconds * 1000).toFixed(2)} ms`;
       console.log(
         `bookie at half that rate (${(maxPerSec / 2).toFixed(0)}/s): add ${half.latency.summary()}; ` +
           `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}` +
           (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with ${MAX_OPEN_LOOP_INFLIGHT} adds waiting` : ''),
       );
       console.log(
-        `  bookie journal during it: ${syncs.count} syncs, sync p50 ≤ ${histogramPercentile(syncs, 50) * 1000} ms, p99 ≤ ${histogramPercentile(syncs, 99) * 1000} ms; ` +
-          `records per sync p50 ≤ ${histogramPercentile(batches, 50)}, p99 ≤ ${histogramPercentile(batches, 99)}\n`,
+        `  inside the bookie: add p50 ≤ ${ms(histogramPercentile(adds, 50))}, p99 ≤ ${ms(histogramPercentile(adds, 99))}; ` +
+          `journal ${syncs.count} syncs, sync p50 ≤ ${ms(histogramPercentile(syncs, 50))}, p99 ≤ ${ms(histogramPercentile(syncs, 99))}; ` +
+          `records per sync p50 ≤ ${histogramPercentile(batches, 50)}, p99 ≤ ${histogramPercentile(batches, 99)}`,
       );
+      console.log(`  floor without the disk (same client and rate, adds to a fenced ledger refused at once): ${floor.latency.summary()}\n`);
     }
     await client.close();
 

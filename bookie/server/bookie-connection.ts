@@ -77,7 +77,9 @@ export class BookieConnection {
           const entryId = frame.body.length >= 16 ? Number(frame.body.readBigUInt64BE(8)) : 0;
           return encodeAddEntryResponse(id, { status: BookieStatus.BAD_REQUEST, ledgerId, entryId });
         }
+        const started = performance.now();
         const status = this.ctx.writable() ? await core.add(add) : BookieStatus.NOT_WRITABLE;
+        this.ctx.metrics.addSeconds.observe((performance.now() - started) / 1000);
         return encodeAddEntryResponse(id, { status, ledgerId: add.ledgerId, entryId: add.entryId });
       }
       case Command.READ_ENTRY: {

@@ -6,6 +6,12 @@ export class BookieMetrics {
   readonly addsTotal = new Counter({ name: 'strata_bookie_adds_total', help: 'entries added (acknowledged after the journal sync)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly addBytesTotal = new Counter({ name: 'strata_bookie_add_bytes_total', help: 'payload bytes of acknowledged adds', registers: [this.registry] });
   readonly addErrorsTotal = new Counter({ name: 'strata_bookie_add_errors_total', help: 'adds answered with an error', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly addSeconds = new Histogram({
+    name: 'strata_bookie_add_seconds',
+    help: 'time from receiving an add to answering it (journal wait and sync included)',
+    buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
   readonly journalSyncSeconds = new Histogram({
     name: 'strata_bookie_journal_sync_seconds',
     help: 'duration of one journal write + fdatasync',
