@@ -1,5 +1,6 @@
 // One group-commit batch: records that share one write and one fdatasync, and one promise that
 // settles for all of them at once (appenders chain on it; no promise per record inside).
+import type { FileHandle } from 'node:fs/promises';
 import type { JournalError } from './errors.js';
 
 export class JournalBatch {
@@ -7,7 +8,8 @@ export class JournalBatch {
   readonly buffers: Buffer[] = [];
   bytes = 0;
   records = 0;
-  /** How long its write took, in microseconds (set once written). */
+  /** The file it was written to, and how long that took in microseconds (set once written). */
+  file: FileHandle | undefined;
   writeMicros = 0;
   /** Settles once: resolved after the fdatasync covering every record, or rejected. */
   readonly done: Promise<void>;

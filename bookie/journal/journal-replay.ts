@@ -17,12 +17,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKPOINT_TMP_FILE, readCheckpoint } from './checkpoint-file.js';
+import { removeJournalFiles } from './create-journal-file.js';
 import { JournalCorruptError } from './errors.js';
 import { JOURNAL_HEADER_BYTES, checkJournalHeader, journalFileName, parseJournalFileName } from './journal-file-header.js';
 import type { JournalLogger, ReplayHandler } from './journal-options.js';
 import type { JournalPosition } from './journal-position.js';
 import { isPlausibleRecordAt, readRecord } from './journal-record.js';
-import { syncDirectory, type SyncFunction } from './journal-sync.js';
+import type { SyncFunction } from './journal-sync.js';
 
 export interface ReplaySummary {
   /** The checkpoint replay started after, if any. */
@@ -86,8 +87,7 @@ export async function replayJournal(dir: string, ctx: ReplayContext): Promise<Re
         throw new JournalCorruptError(file, 0, 'incomplete journal file header in a file that holds acknowledged data');
       }
       ctx.logger?.warn({ file, bytes: data.length }, 'removing a journal file whose creation was interrupted');
-      await fs.rm(file);
-      await syncDirectory(dir, ctx.sync);
+      await removeJournalFiles(dir, [id], ctx.sync);
       nextFileId = id;
       if (i === 0) oldestFileId = undefined;
       break;
@@ -124,8 +124,7 @@ export async function replayJournal(dir: string, ctx: ReplayContext): Promise<Re
       truncatedAt = { fileId: id, offset };
       if (!last) {
         // Files created ahead and never written: appends continue in a fresh file after this one.
-        for (const later of ids.slice(i + 1)) await fs.rm(path.join(dir, journalFileName(later)));
-        await syncDirectory(dir, ctx.sync);
+        await removeJournalFiles(dir, ids.slice(i + 1), ctx.sync);
         nextFileId = id + 1;
       }
       break;
@@ -135,7 +134,10 @@ export async function replayJournal(dir: string, ctx: ReplayContext): Promise<Re
   return { checkpoint, files, records, truncatedAt, nextFileId, oldestFileId };
 }
 
-/** The first of these journal files that is longer than a header, if any. */
+/**
+ * The first of these journal files that is longer than a header, if any. A file no longer than its
+ * header holds no record: the journal never preallocates, it only appends.
+ */
 async function firstWrittenFile(dir: string, ids: number[]): Promise<string | undefined> {
   for (const id of ids) {
     const file = path.join(dir, journalFileName(id));

@@ -14,6 +14,7 @@
 // - Payload buffers are written as given; callers must not modify them until their append settles.
 // State: 'open' → 'closing' (close called; queued batches still commit) → 'closed'. A failure is
 // orthogonal: a failed journal stays open or closing until closed, refusing appends meanwhile.
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeCheckpoint } from './checkpoint-file.js';
 import { createJournalFile, ensureJournalDirectory } from './create-journal-file.js';
@@ -32,7 +33,7 @@ import { compareJournalPositions, formatJournalPosition, type JournalPosition } 
 import { checkRecord, encodeRecord, type JournalRecord } from './journal-record.js';
 import { replayJournal, type ReplayResult, type ReplaySummary } from './journal-replay.js';
 import { writeFully } from './journal-sync.js';
-import { removeGradually } from './remove-gradually.js';
+import { removeGradually } from '../files/index.js';
 
 export type JournalState = 'open' | 'closing' | 'closed';
 
@@ -54,9 +55,8 @@ export class Journal {
   private failed: JournalFailedError | undefined;
   /** Batches waiting for their write, oldest first; only the last one still takes records. */
   private queue: JournalBatch[] = [];
-  /** The batch being written, or written and waiting for the sync in flight to finish. */
-  private ahead: JournalBatch | undefined;
-  private aheadWritten = false;
+  /** The batch being written (`written` false), or written and waiting for the sync in flight to finish. */
+  private ahead: { readonly batch: JournalBatch; written: boolean } | undefined;
   /** The batch whose fdatasync is in flight. */
   private syncing: JournalBatch | undefined;
   private queuedBytes = 0;
@@ -69,6 +69,8 @@ export class Journal {
   private synced: JournalPosition;
   private checkpointed: JournalPosition | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
+  /** Removal of the files checkpoints cover, one after another in the background; close() waits for the one running. */
+  private removals: Promise<void> = Promise.resolve();
   /** The oldest journal file that may still be on disk. */
   private oldestFileId: number;
   private closing: Promise<void> | undefined;
@@ -135,9 +137,10 @@ export class Journal {
 
   /**
    * Durably records that everything up to `position` (a position this journal returned, or
-   * syncedPosition) is stored elsewhere, then deletes the journal files wholly before its file.
-   * Checkpoints never move backwards: an older position is a no-op. Calls run one at a time, and
-   * close waits for them; once close was called, checkpoint is refused.
+   * syncedPosition) is stored elsewhere; resolves then, and deletes the journal files wholly before
+   * its file in the background (gradually, one after another; a failure is logged, and replay
+   * removes leftovers). Checkpoints never move backwards: an older position is a no-op. Calls run
+   * one at a time, and close waits for them; once close was called, checkpoint is refused.
    */
   checkpoint(position: JournalPosition): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new JournalClosedError());
@@ -229,7 +232,7 @@ export class Journal {
 
   /** The newest batch not yet settled, if any. */
   private lastBatch(): JournalBatch | undefined {
-    return this.queue.at(-1) ?? this.ahead ?? this.syncing;
+    return this.queue.at(-1) ?? this.ahead?.batch ?? this.syncing;
   }
 
   /**
@@ -263,16 +266,17 @@ export class Journal {
     const head = this.queue[0];
     if (head === undefined || (head.newFile && this.syncing !== undefined)) return;
     this.queue.shift();
-    this.ahead = head;
+    this.ahead = { batch: head, written: false };
     void this.write(head);
   };
 
   /** Writes one batch (after switching files if it starts a new one), then hands it to the sync stage; never throws. */
   private async write(batch: JournalBatch): Promise<void> {
     try {
-      if (batch.newFile) await this.files.rotate();
+      if (batch.newFile) await this.files.rotate(batch.fileId);
       const t0 = performance.now();
-      await writeFully(this.files.handle, batch.buffers, batch.startOffset, batch.bytes);
+      batch.file = this.files.handle;
+      await writeFully(batch.file, batch.buffers, batch.startOffset, batch.bytes);
       batch.writeMicros = Math.round((performance.now() - t0) * 1000);
     } catch (err) {
       this.fail(err);
@@ -280,16 +284,15 @@ export class Journal {
     }
     if (this.failed !== undefined) return; // an earlier batch's sync failed meanwhile: this one was rejected
     if (batch.endOffset >= this.opts.maxFileBytes / 2) this.files.prepareNext();
-    this.aheadWritten = true;
+    this.ahead!.written = true;
     this.startSync();
   }
 
   /** Starts the fdatasync of the batch written ahead, unless one is in flight (its completion comes back here). */
   private startSync(): void {
-    const batch = this.ahead;
-    if (this.syncing !== undefined || batch === undefined || !this.aheadWritten) return;
+    if (this.syncing !== undefined || this.ahead === undefined || !this.ahead.written) return;
+    const batch = this.ahead.batch;
     this.ahead = undefined;
-    this.aheadWritten = false;
     this.syncing = batch;
     void this.sync(batch);
     this.schedule(); // the next batch is written while this one syncs
@@ -299,7 +302,7 @@ export class Journal {
   private async sync(batch: JournalBatch): Promise<void> {
     const t0 = performance.now();
     try {
-      await this.opts.sync(this.files.handle, 'data');
+      await this.opts.sync(batch.file!, 'data');
     } catch (err) {
       this.fail(err);
       return;
@@ -322,9 +325,9 @@ export class Journal {
     clearTimeout(this.startTimer);
     clearImmediate(this.startImmediate);
     this.startTimer = this.startImmediate = undefined;
-    const rejected = [this.syncing, this.ahead, ...this.queue].filter((b): b is JournalBatch => b !== undefined);
-    this.syncing = this.ahead = undefined;
-    this.aheadWritten = false;
+    const rejected = [this.syncing, this.ahead?.batch, ...this.queue].filter((b): b is JournalBatch => b !== undefined);
+    this.syncing = undefined;
+    this.ahead = undefined;
     this.queue = [];
     this.queuedBytes = 0;
     for (const batch of rejected) batch.reject(error);
@@ -342,9 +345,23 @@ export class Journal {
     if (this.checkpointed !== undefined && compareJournalPositions(position, this.checkpointed) <= 0) return;
     await writeCheckpoint(this.directory, position, this.opts.sync);
     this.checkpointed = position;
-    // Replay never reads before the checkpoint's file; a crash mid-way leaves files replay removes.
-    for (; this.oldestFileId < position.fileId; this.oldestFileId++) {
-      await removeGradually(path.join(this.directory, journalFileName(this.oldestFileId)));
+    // Replay never reads before the checkpoint's file, and removes what a crash or close left of them.
+    const covered: number[] = [];
+    for (; this.oldestFileId < position.fileId; this.oldestFileId++) covered.push(this.oldestFileId);
+    if (covered.length > 0) this.removals = this.removals.then(() => this.removeFiles(covered));
+  }
+
+  /** Deletes journal files a checkpoint covers, gradually (see removeGradually); stops early once closing. */
+  private async removeFiles(fileIds: number[]): Promise<void> {
+    const sync = (handle: FileHandle) => this.opts.sync(handle, 'file');
+    for (const id of fileIds) {
+      if (this.state !== 'open') return;
+      const file = path.join(this.directory, journalFileName(id));
+      try {
+        await removeGradually(file, { sync });
+      } catch (err) {
+        this.opts.logger?.warn({ err, file }, 'could not remove a journal file a checkpoint covers; the next start removes it');
+      }
     }
   }
 
@@ -354,6 +371,7 @@ export class Journal {
     const last = this.lastBatch();
     if (last !== undefined) await last.done.catch(() => undefined);
     await this.checkpointChain;
+    await this.removals;
     await this.files.close();
     this.state = 'closed';
   }

@@ -79,7 +79,7 @@ export class BookieConnection {
         }
         const started = performance.now();
         const status = this.ctx.writable() ? await core.add(add) : BookieStatus.NOT_WRITABLE;
-        this.ctx.metrics.addSeconds.observe((performance.now() - started) / 1000);
+        if (status === BookieStatus.OK) this.ctx.metrics.addSeconds.observe((performance.now() - started) / 1000);
         return encodeAddEntryResponse(id, { status, ledgerId: add.ledgerId, entryId: add.entryId });
       }
       case Command.READ_ENTRY: {

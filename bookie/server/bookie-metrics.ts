@@ -8,13 +8,13 @@ export class BookieMetrics {
   readonly addErrorsTotal = new Counter({ name: 'strata_bookie_add_errors_total', help: 'adds answered with an error', labelNames: ['status'] as const, registers: [this.registry] });
   readonly addSeconds = new Histogram({
     name: 'strata_bookie_add_seconds',
-    help: 'time from receiving an add to answering it (journal wait and sync included)',
+    help: 'time from receiving an add to answering it OK (journal wait and sync included)',
     buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
   readonly journalSyncSeconds = new Histogram({
     name: 'strata_bookie_journal_sync_seconds',
-    help: 'duration of one journal write + fdatasync',
+    help: 'duration of one journal fdatasync (the next batch is written meanwhile)',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

@@ -35,6 +35,8 @@ describe('journal checkpoint', { timeout: 15_000 }, () => {
     expect(journal.checkpointPosition).toEqual(mark);
     const expected = [];
     for (let id = mark.fileId; id <= lastFile; id++) expected.push(journalFileName(id));
+    // The covered files are deleted in the background, after checkpoint() resolved.
+    await waitFor('covered files deleted', async () => (await journalFiles(dir))[0] === journalFileName(mark.fileId));
     expect(await journalFiles(dir)).toEqual([...expected, ...createdAhead]);
     expect((await fs.readdir(dir)).filter((n) => n.startsWith('checkpoint'))).toEqual(['checkpoint']);
     await journal.close();
@@ -60,6 +62,7 @@ describe('journal checkpoint', { timeout: 15_000 }, () => {
     await second.journal.appendBatch(more);
     // Checkpoint at the new file's start (its header): the old file goes.
     await second.journal.checkpoint({ fileId: 2, offset: 20 });
+    await waitFor('file 1 deleted', async () => (await journalFiles(dir)).length === 1);
     expect(await journalFiles(dir)).toEqual([journalFileName(2)]);
     await second.journal.close();
 

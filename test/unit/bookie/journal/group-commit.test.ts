@@ -13,7 +13,7 @@ import {
   type JournalSyncStats,
   type SyncFunction,
 } from '../../../../bookie/journal/index.js';
-import { GatedSync, makeRecords, makeTempDir, openCollecting, removeDir, settle } from './journal-test-kit.js';
+import { GatedSync, appendAll, makeRecords, makeTempDir, openCollecting, removeDir, settle } from './journal-test-kit.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -139,6 +139,80 @@ describe('group commit', { timeout: 15_000 }, () => {
     await settle(10);
     expect(dataSyncs).toBe(1);
     await journal.close();
+  });
+
+  it('writes nothing to the next file until every record of the current one is synced', async () => {
+    const gated = new GatedSync();
+    const journal = await Journal.open(dir, { sync: gated.sync, maxFileBytes: 4096 });
+    const first = journal.appendBatch([0, 1, 2, 3].map((i) => entry(i, 1000))); // 20 + 4 × 1025 ≥ 4096: file 1 is full
+    await waitFor('first sync to start', () => gated.gates.length === 1);
+    const fifth = journal.append(entry(4, 1000));
+    const second = path.join(dir, 'journal-000000000002.log');
+    // File 2 was created ahead (file 1 is past half), but the record for it waits for file 1's sync.
+    await waitFor('file 2 created ahead', async () => (await fs.stat(second).catch(() => undefined))?.size === 20);
+    await settle(20);
+    expect((await fs.stat(second)).size).toBe(20);
+    expect(gated.gates.length).toBe(1);
+    gated.open(0);
+    expect(await first).toEqual({ fileId: 1, offset: 20 + 4 * 1025 });
+    await waitFor('second sync to start', () => gated.gates.length === 2);
+    expect((await fs.stat(second)).size).toBe(20 + 1025);
+    gated.open(1);
+    expect(await fifth).toEqual({ fileId: 2, offset: 20 + 1025 });
+    await journal.close();
+  });
+
+  it('creates a file again at rotation when creating it ahead failed once', async () => {
+    let fileSyncs = 0;
+    const flaky: SyncFunction = async (handle, kind) => {
+      if (kind === 'file' && ++fileSyncs === 2) throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+      return kind === 'data' ? handle.datasync() : handle.sync();
+    };
+    const journal = await Journal.open(dir, { sync: flaky, maxFileBytes: 4096 });
+    const ends = await appendAll(journal, Array.from({ length: 10 }, (_, i) => entry(i, 1000)), 1);
+    expect(ends.map((p) => p.fileId)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+    expect(fileSyncs).toBeGreaterThanOrEqual(4); // file 1; file 2 failed, then again; file 3
+    await journal.close();
+    const again = await openCollecting(dir);
+    expect(again.records.map((r) => (r.type === 'addEntry' ? r.entryId : -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await again.journal.close();
+  });
+
+  it('fails for good when the next file cannot be created, keeping what was acknowledged', async () => {
+    let fileSyncs = 0;
+    const failing: SyncFunction = async (handle, kind) => {
+      if (kind === 'file' && ++fileSyncs >= 2) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      return kind === 'data' ? handle.datasync() : handle.sync();
+    };
+    const journal = await Journal.open(dir, { sync: failing, maxFileBytes: 4096 });
+    const acked = await appendAll(journal, [0, 1, 2, 3].map((i) => entry(i, 1000)), 1);
+    expect(acked.map((p) => p.fileId)).toEqual([1, 1, 1, 1]);
+    const error = await journal.append(entry(4, 1000)).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(JournalFailedError);
+    expect((error as JournalFailedError).cause).toMatchObject({ code: 'EIO' });
+    await expect(journal.append(entry(5))).rejects.toBe(error);
+    await journal.close();
+    const again = await openCollecting(dir);
+    expect(again.records.map((r) => (r.type === 'addEntry' ? r.entryId : -1))).toEqual([0, 1, 2, 3]);
+    await again.journal.close();
+  });
+
+  it('removes a file still being created ahead when it closes', async () => {
+    let release: () => void = () => undefined;
+    let creating = false;
+    const held: SyncFunction = async (handle, kind) => {
+      if (kind === 'file' && creating) await new Promise<void>((resolve) => (release = resolve));
+      if (kind === 'file') creating = true; // every file after the first one is created ahead
+      return kind === 'data' ? handle.datasync() : handle.sync();
+    };
+    const journal = await Journal.open(dir, { sync: held, maxFileBytes: 4096 });
+    await journal.appendBatch([0, 1].map((i) => entry(i, 1000))); // past half: file 2 is being created
+    await waitFor('file 2 being created', async () => (await fs.readdir(dir)).includes('journal-000000000002.log'));
+    const closed = journal.close();
+    await settle(10);
+    release();
+    await closed;
+    expect((await fs.readdir(dir)).filter((n) => n.startsWith('journal-'))).toEqual(['journal-000000000001.log']);
   });
 
   it('waits up to maxDelayMs to gather a batch that is not full', async () => {

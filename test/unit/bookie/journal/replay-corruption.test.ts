@@ -37,6 +37,11 @@ async function expectCorrupt(file: string, offset: number, reason: RegExp): Prom
   expect(await snapshot()).toEqual(before);
 }
 
+/** A pattern matching `text` exactly (a path's dots included). */
+function literally(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
 async function snapshot(): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const name of await fs.readdir(dir)) files[name] = (await fs.readFile(path.join(dir, name))).toString('hex');
@@ -68,7 +73,7 @@ describe('journal replay of corruption', { timeout: 15_000 }, () => {
     const previous = ends[ends.indexOf(lastOfFirst) - 1];
     const file = path.join(dir, journalFileName(1));
     await fs.truncate(file, lastOfFirst.offset - 1);
-    await expectCorrupt(file, previous.offset, new RegExp(`and the later journal file ${path.join(dir, journalFileName(2))} holds records`));
+    await expectCorrupt(file, previous.offset, literally(`and the later journal file ${path.join(dir, journalFileName(2))} holds records`));
   });
 
   it('refuses garbage after the last record of a file that is not the last', async () => {
@@ -76,7 +81,7 @@ describe('journal replay of corruption', { timeout: 15_000 }, () => {
     const file = path.join(dir, journalFileName(2));
     const size = (await fs.stat(file)).size;
     await fs.appendFile(file, Buffer.alloc(100));
-    await expectCorrupt(file, size, new RegExp(`and the later journal file ${path.join(dir, journalFileName(3))} holds records`));
+    await expectCorrupt(file, size, literally(`and the later journal file ${path.join(dir, journalFileName(3))} holds records`));
   });
 
   it('refuses a missing file between others', async () => {

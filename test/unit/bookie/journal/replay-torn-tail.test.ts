@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, journalFileName, type JournalPosition, type JournalRecord } from '../../../../bookie/journal/index.js';
+import { Journal, JournalCorruptError, journalFileName, type JournalPosition, type JournalRecord } from '../../../../bookie/journal/index.js';
 import { encodeJournalHeader } from '../../../../bookie/journal/journal-file-header.js';
 import { appendAll, makeRecords, makeTempDir, openCollecting, plain, removeDir } from './journal-test-kit.js';
 
@@ -113,5 +113,17 @@ describe('journal replay of a torn tail', { timeout: 15_000 }, () => {
     expect(again.records.map(plain)).toEqual([...records.slice(0, 99), ...more].map(plain));
     expect(again.warnings).toEqual([]);
     await again.journal.close();
+  });
+
+  it('refuses a torn tail when a later file holds records, even behind a file created ahead', async () => {
+    await fs.truncate(file, ends[98].offset + 30);
+    await fs.writeFile(path.join(dir, journalFileName(2)), encodeJournalHeader(2));
+    await fs.writeFile(path.join(dir, journalFileName(3)), Buffer.concat([encodeJournalHeader(3), Buffer.alloc(100, 7)]));
+    const error = await Journal.open(dir).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(JournalCorruptError);
+    expect((error as JournalCorruptError).file).toBe(file);
+    expect((error as JournalCorruptError).offset).toBe(ends[98].offset);
+    expect((error as JournalCorruptError).reason).toContain(`and the later journal file ${path.join(dir, journalFileName(3))} holds records`);
+    expect((await fs.stat(file)).size).toBe(ends[98].offset + 30); // nothing was cut
   });
 });
