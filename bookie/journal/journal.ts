@@ -97,17 +97,19 @@ export class Journal {
    * The promise is chained on its batch's single promise.
    */
   append(record: JournalRecord): Promise<JournalPosition> {
-    let bytes: number;
-    try {
-      bytes = checkRecord(record);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const refused = this.refusal(bytes);
-    if (refused !== undefined) return Promise.reject(refused);
-    const batch = this.batchFor(bytes);
-    encodeRecord(record, batch.buffers);
-    return this.added(batch, 1, bytes);
+    const batch = this.enqueue(record);
+    if (!(batch instanceof JournalBatch)) return Promise.reject(batch);
+    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
+    return batch.done.then(() => position);
+  }
+
+  /**
+   * Queues `record` like append, and resolves (with nothing) once it is durable: the promise is the
+   * batch's own, shared by every record in it, so the hot path allocates no promise per record.
+   */
+  record(record: JournalRecord): Promise<void> {
+    const batch = this.enqueue(record);
+    return batch instanceof JournalBatch ? batch.done : Promise.reject(batch);
   }
 
   /**
@@ -132,7 +134,9 @@ export class Journal {
     }
     const batch = this.batchFor(bytes);
     for (const record of records) encodeRecord(record, batch.buffers);
-    return this.added(batch, records.length, bytes);
+    this.added(batch, records.length, bytes);
+    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
+    return batch.done.then(() => position);
   }
 
   /**
@@ -220,14 +224,28 @@ export class Journal {
     return batch;
   }
 
-  private added(batch: JournalBatch, records: number, bytes: number): Promise<JournalPosition> {
+  /** Checks and queues one record; returns its batch, or the error that refuses it. */
+  private enqueue(record: JournalRecord): JournalBatch | Error {
+    let bytes: number;
+    try {
+      bytes = checkRecord(record);
+    } catch (err) {
+      return err as Error;
+    }
+    const refused = this.refusal(bytes);
+    if (refused !== undefined) return refused;
+    const batch = this.batchFor(bytes);
+    encodeRecord(record, batch.buffers);
+    this.added(batch, 1, bytes);
+    return batch;
+  }
+
+  private added(batch: JournalBatch, records: number, bytes: number): void {
     batch.records += records;
     batch.bytes += bytes;
     this.tailOffset += bytes;
     this.queuedBytes += bytes;
-    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
     this.schedule();
-    return batch.done.then(() => position);
   }
 
   /** The newest batch not yet settled, if any. */

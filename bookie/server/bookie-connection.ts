@@ -40,14 +40,25 @@ export class BookieConnection {
   private onFrame(frame: Frame): void {
     // Bounded work per connection: stop reading while too many requests of this client are running.
     if (++this.inFlight >= BookieConnection.maxInFlight) this.connection.pauseReading();
-    this.handle(frame)
-      .then((response) => {
-        if (this.connection.isOpen) this.connection.send(response);
-      })
-      .catch((err: unknown) => this.fail(frame, err))
-      .finally(() => {
-        if (this.inFlight-- === BookieConnection.maxInFlight) this.connection.resumeReading();
-      });
+    // One reaction per request (this runs for every add).
+    this.handle(frame).then(
+      (response) => {
+        this.finished();
+        try {
+          if (this.connection.isOpen) this.connection.send(response);
+        } catch (err) {
+          this.fail(frame, err);
+        }
+      },
+      (err: unknown) => {
+        this.finished();
+        this.fail(frame, err);
+      },
+    );
+  }
+
+  private finished(): void {
+    if (this.inFlight-- === BookieConnection.maxInFlight) this.connection.resumeReading();
   }
 
   private fail(frame: Frame, err: unknown): void {

@@ -10,20 +10,27 @@ import { BookieStatus, READ_ENTRY_OVERHEAD, entryChecksum, type AddEntry, type B
 import type { Journal } from '../journal/index.js';
 import { EntryExistsDifferentError, type LedgerStorage } from '../storage/index.js';
 import type { Cookie } from '../cookie/index.js';
+import type { Counter } from 'prom-client';
+import { ApplyingAdds } from './applying-adds.js';
 import { LacWaiters } from './lac-waiters.js';
 import type { BookieMetrics } from './bookie-metrics.js';
 
 export class BookieCore {
   readonly lacWaiters = new LacWaiters();
-  /** Storage applications of synced adds that have not finished, per ledger (fences wait for them). */
-  private readonly applying = new Map<number, Set<Promise<unknown>>>();
+  /** Synced adds whose application to storage has not finished (fences and checkpoints wait for them). */
+  private readonly applying = new ApplyingAdds();
+  private readonly normalAdds: Counter.Internal;
+  private readonly recoveryAdds: Counter.Internal;
 
   constructor(
     private readonly journal: Journal,
     private readonly storage: LedgerStorage,
     private readonly cookie: Cookie,
     private readonly metrics: BookieMetrics,
-  ) {}
+  ) {
+    this.normalAdds = metrics.addsTotal.labels({ kind: 'normal' });
+    this.recoveryAdds = metrics.addsTotal.labels({ kind: 'recovery' });
+  }
 
   async add(add: AddEntry): Promise<BookieStatusCode> {
     const { ledgerId, entryId, payload } = add;
@@ -38,20 +45,20 @@ export class BookieCore {
       }
     }
     // The fence check and the journal append happen in one synchronous step: a fence received later
-    // is journaled after this add, and waits for it (see fence()).
+    // is journaled after this add, and its continuation runs after this one's (see fence()).
     if (!add.recovery && this.storage.isFenced(ledgerId)) return this.addFailed(BookieStatus.FENCED);
-    const applied = this.journal
-      .append({ type: 'addEntry', ledgerId, entryId, payload })
-      .then(() => this.storage.addEntry(ledgerId, entryId, payload, add.crc));
-    this.track(ledgerId, applied);
+    await this.journal.record({ type: 'addEntry', ledgerId, entryId, payload });
+    this.applying.begin(ledgerId);
     try {
-      await applied;
+      await this.storage.addEntry(ledgerId, entryId, payload, add.crc);
     } catch (err) {
       if (err instanceof EntryExistsDifferentError) return this.addFailed(BookieStatus.ENTRY_EXISTS_DIFFERENT);
       throw err;
+    } finally {
+      this.applying.end(ledgerId);
     }
     if (add.lac >= 0) this.raiseLac(ledgerId, add.lac);
-    this.metrics.addsTotal.inc({ kind: add.recovery ? 'recovery' : 'normal' });
+    (add.recovery ? this.recoveryAdds : this.normalAdds).inc();
     this.metrics.addBytesTotal.inc(payload.length);
     return BookieStatus.OK;
   }
@@ -59,17 +66,6 @@ export class BookieCore {
   private addFailed(status: BookieStatusCode): BookieStatusCode {
     this.metrics.addErrorsTotal.inc({ status: String(status) });
     return status;
-  }
-
-  private track(ledgerId: number, p: Promise<unknown>): void {
-    let set = this.applying.get(ledgerId);
-    if (!set) this.applying.set(ledgerId, (set = new Set()));
-    set.add(p);
-    const done = () => {
-      set.delete(p);
-      if (set.size === 0 && this.applying.get(ledgerId) === set) this.applying.delete(ledgerId);
-    };
-    p.then(done, done);
   }
 
   raiseLac(ledgerId: number, lac: number): void {
@@ -85,11 +81,11 @@ export class BookieCore {
 
   async fence(ledgerId: number): Promise<{ status: BookieStatusCode; lac: number }> {
     if (this.storage.setFenced(ledgerId)) this.metrics.fencedLedgersTotal.inc();
-    // Adds accepted before the fence are ahead of it in the journal: this sync covers them, and the
-    // fence is answered once they are applied too, so its LAC and later reads include them.
-    const before = [...(this.applying.get(ledgerId) ?? [])];
-    await this.journal.append({ type: 'fence', ledgerId });
-    await Promise.allSettled(before);
+    // Adds accepted before the fence are ahead of it in the journal: this sync covers them, their
+    // applications begin before this continuation runs, and the fence is answered once they finished,
+    // so its LAC and later reads include them.
+    await this.journal.record({ type: 'fence', ledgerId });
+    await this.applying.idle(ledgerId);
     return { status: BookieStatus.OK, lac: this.lac(ledgerId) };
   }
 
@@ -115,15 +111,13 @@ export class BookieCore {
   }
 
   async deleteLedger(ledgerId: number): Promise<BookieStatusCode> {
-    await this.journal.append({ type: 'deleteLedger', ledgerId });
+    await this.journal.record({ type: 'deleteLedger', ledgerId });
     this.storage.deleteLedger(ledgerId);
     return BookieStatus.OK;
   }
 
-  /** Everything applied to storage so far (a checkpoint waits for it before flushing). */
-  async settled(): Promise<void> {
-    const all: Promise<unknown>[] = [];
-    for (const set of this.applying.values()) all.push(...set);
-    await Promise.allSettled(all);
+  /** Everything synced so far is applied to storage (a checkpoint waits for it before flushing). */
+  settled(): Promise<void> {
+    return this.applying.idle();
   }
 }

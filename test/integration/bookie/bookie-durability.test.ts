@@ -76,6 +76,20 @@ describe('bookie durability (real processes, kill -9)', () => {
     console.log(`bookie crash test (256 KiB journal files): ${answered} adds answered before kill -9, all ${answered} read back identical`);
   });
 
+  it('a fence is answered after every add received before it is synced and applied', async () => {
+    const bookie = await kit.bookie();
+    await bookie.start();
+    const client = await kit.client(bookie);
+    // 300 adds pipelined on one connection, the fence right behind them: the bookie receives it last.
+    const adds = Array.from({ length: 300 }, (_, e) => client.addEntry({ ledgerId: 11, entryId: e, lac: e - 1, payload: payloadFor(11, e, 2000) }));
+    const fenced = await client.fence(11);
+    expect((await Promise.all(adds)).map((r) => r.status)).toEqual(Array<number>(300).fill(BookieStatus.OK));
+    expect(fenced.status).toBe(BookieStatus.OK);
+    expect(fenced.lac).toBe(298); // the LAC the last add carried: every add was applied before the answer
+    for (const e of [0, 150, 299]) expect((await readAll(client, 11, e))!.equals(payloadFor(11, e, 2000))).toBe(true);
+    expect((await client.addEntry({ ledgerId: 11, entryId: 300, lac: 299, payload: payloadFor(11, 300, 10) })).status).toBe(BookieStatus.FENCED);
+  });
+
   it('a fence survives kill -9: normal adds stay refused, recovery adds are accepted', async () => {
     const bookie = await kit.bookie();
     await bookie.start();

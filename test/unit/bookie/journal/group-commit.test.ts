@@ -215,6 +215,24 @@ describe('group commit', { timeout: 15_000 }, () => {
     expect((await fs.readdir(dir)).filter((n) => n.startsWith('journal-'))).toEqual(['journal-000000000001.log']);
   });
 
+  it('record() resolves once durable, with one promise shared by the records of a batch', async () => {
+    const gated = new GatedSync();
+    const journal = await Journal.open(dir, { sync: gated.sync });
+    const a = journal.record(entry(0));
+    const b = journal.record(entry(1));
+    expect(a).toBe(b);
+    let done = false;
+    void a.then(() => (done = true));
+    await waitFor('sync to start', () => gated.gates.length === 1);
+    await settle(10);
+    expect(done).toBe(false);
+    gated.open(0);
+    await a;
+    expect(journal.syncedPosition).toEqual({ fileId: 1, offset: 20 + 2 * 1049 });
+    await expect(journal.record({ type: 'addEntry', ledgerId: -1, entryId: 0, payload: Buffer.alloc(1) })).rejects.toThrow(/ledgerId must be a non-negative safe integer/);
+    await journal.close();
+  });
+
   it('waits up to maxDelayMs to gather a batch that is not full', async () => {
     const stats: JournalSyncStats[] = [];
     const journal = await Journal.open(dir, { maxDelayMs: 300, onSync: (s) => stats.push(s) });
