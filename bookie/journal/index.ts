@@ -13,7 +13,8 @@
 //   crc32c over it once, and hands the same Buffer to filehandle.writev next to a 25-byte header.
 // - Do not modify the payload until the append settles (the write happens later, off-thread).
 // - Per record, `append` costs one small header buffer and one promise chained on the batch's
-//   single promise; `appendBatch(records)` costs one promise for all of them. Issue many appends
+//   single promise (for the position); `record` hands out the batch's promise itself and costs
+//   none; `appendBatch(records)` costs one promise for all of them. Issue many appends
 //   before awaiting any (e.g. keep N in flight): they share a write and an fdatasync, up to
 //   `maxBatchBytes` (1 MiB default, i.e. 16 such payloads) per sync.
 // - Watch `onSync` stats (records, bytes, writeMicros, syncMicros) to see the batching achieved.
