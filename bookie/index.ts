@@ -4,3 +4,4 @@ export { BookieMetrics } from './server/bookie-metrics.js';
 export { verifyCookie, repairCookie, CookieMismatchError, CookieFormatError, type Cookie } from './cookie/index.js';
 export { JournalCorruptError, JournalFormatError } from './journal/index.js';
 export { StorageFormatError, StorageCorruptError } from './storage/index.js';
+export { removeGradually, type GradualRemoval } from './files/index.js';
