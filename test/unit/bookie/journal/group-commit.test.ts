@@ -13,7 +13,7 @@ import {
   type JournalSyncStats,
   type SyncFunction,
 } from '../../../../bookie/journal/index.js';
-import { GatedSync, appendAll, makeRecords, makeTempDir, openCollecting, removeDir, settle } from './journal-test-kit.js';
+import { FailingSync, GatedSync, appendAll, makeRecords, makeTempDir, openCollecting, removeDir, settle } from './journal-test-kit.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -116,28 +116,21 @@ describe('group commit', { timeout: 15_000 }, () => {
   });
 
   it('rejects a batch written ahead when the sync before it fails', async () => {
-    let release: () => void = () => undefined;
-    let dataSyncs = 0;
-    const failing: SyncFunction = async (handle, kind) => {
-      if (kind !== 'data') return handle.sync();
-      dataSyncs++;
-      await new Promise<void>((resolve) => (release = resolve));
-      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    };
-    const journal = await Journal.open(dir, { sync: failing });
+    const failing = new FailingSync();
+    const journal = await Journal.open(dir, { sync: failing.sync });
     const file = path.join(dir, 'journal-000000000001.log');
     const inFlight = journal.append(entry(0));
-    await waitFor('sync to start', () => dataSyncs === 1);
+    await waitFor('sync to start', () => failing.dataSyncs === 1);
     const ahead = journal.append(entry(1));
     await waitFor('second batch written', async () => (await fs.stat(file)).size === 20 + 2 * 1049);
     const queued = journal.append(entry(2));
-    release();
+    failing.release();
     const error = await inFlight.catch((err: unknown) => err);
     expect(error).toBeInstanceOf(JournalFailedError);
     await expect(ahead).rejects.toBe(error);
     await expect(queued).rejects.toBe(error);
     await settle(10);
-    expect(dataSyncs).toBe(1);
+    expect(failing.dataSyncs).toBe(1);
     await journal.close();
   });
 
@@ -250,19 +243,12 @@ describe('group commit', { timeout: 15_000 }, () => {
   });
 
   it('after a failed sync rejects the batch in flight, everything queued and every later append', async () => {
-    let dataSyncs = 0;
-    let release: () => void = () => undefined;
-    const failing: SyncFunction = async (handle, kind) => {
-      if (kind !== 'data') return handle.sync();
-      dataSyncs++;
-      await new Promise<void>((resolve) => (release = resolve));
-      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    };
-    const journal = await Journal.open(dir, { sync: failing });
+    const failing = new FailingSync();
+    const journal = await Journal.open(dir, { sync: failing.sync });
     const inFlight = journal.append(entry(0));
-    await waitFor('sync to start', () => dataSyncs === 1);
+    await waitFor('sync to start', () => failing.dataSyncs === 1);
     const queued = journal.appendBatch([entry(1), entry(2)]);
-    release();
+    failing.release();
     const error = await inFlight.catch((err: unknown) => err);
     expect(error).toBeInstanceOf(JournalFailedError);
     expect((error as JournalFailedError).cause).toMatchObject({ code: 'EIO' });
@@ -272,7 +258,7 @@ describe('group commit', { timeout: 15_000 }, () => {
     await expect(journal.appendBatch([])).rejects.toBe(error);
     expect(journal.failure).toBe(error);
     await settle(10);
-    expect(dataSyncs).toBe(1); // never retried
+    expect(failing.dataSyncs).toBe(1); // never retried
     await journal.close();
   });
 

@@ -106,6 +106,22 @@ export class GatedSync {
   }
 }
 
+/** Data syncs that wait until release(), then fail with EIO (other kinds really sync): a failing group commit. */
+export class FailingSync {
+  dataSyncs = 0;
+  private releaseHeld: () => void = () => undefined;
+  readonly sync: SyncFunction = async (handle: FileHandle, kind: SyncKind) => {
+    if (kind !== 'data') return realSync(handle, kind);
+    this.dataSyncs++;
+    await new Promise<void>((resolve) => (this.releaseHeld = resolve));
+    throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  };
+
+  release(): void {
+    this.releaseHeld();
+  }
+}
+
 /** Lets every pending immediate, I/O callback and microtask run a few times over. */
 export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
