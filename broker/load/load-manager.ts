@@ -40,6 +40,8 @@ export class LoadManager {
   private readonly shedding: SheddingState = { overloadedRounds: new Map(), movedAt: new Map() };
   private timers: NodeJS.Timeout[] = [];
   private shedRunning = false;
+  /** When this leader placed partitions on each broker, until that broker's load report is newer. */
+  private readonly recentPlacements = new Map<string, number[]>();
   /** Brokers and reports read for placement, reused for a short while: a burst of lookups reads them once. */
   private cached: { at: number; candidates: Promise<Candidate[]> } | undefined;
 
@@ -89,9 +91,12 @@ export class LoadManager {
       candidates.catch(() => (this.cached = undefined));
     }
     const candidates = await this.cached.candidates;
-    const choice = choosePlacement(candidates, this.placed, Date.now(), this.options);
+    const choice = choosePlacement(candidates, this.placed, Date.now(), this.options, this.unreportedPlacements(candidates));
     if (choice === undefined) return undefined;
     this.placed.set(choice, (this.placed.get(choice) ?? 0) + 1);
+    const times = this.recentPlacements.get(choice) ?? [];
+    times.push(Date.now());
+    this.recentPlacements.set(choice, times);
     await this.deps.placement.assign(p, choice);
     this.deps.log.debug({ partition: p, broker: choice }, 'partition placed');
     return choice;
@@ -124,6 +129,24 @@ export class LoadManager {
       leader: this.deps.election.leader?.brokerId,
       brokers: candidates.flatMap((c) => (c.report ? [{ ...c.report, draining: c.draining }] : [])),
     };
+  }
+
+  /**
+   * Per broker, the placements made since its load report was written (the report cannot count them yet;
+   * the per-round `placed` map is reset on a timer, which would forget a burst's first placements while the
+   * reports still lag behind them). Older placements are dropped.
+   */
+  private unreportedPlacements(candidates: readonly Candidate[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const id of this.recentPlacements.keys()) if (!candidates.some((c) => c.id === id)) this.recentPlacements.delete(id);
+    for (const c of candidates) {
+      const since = c.report?.at ?? 0;
+      const times = (this.recentPlacements.get(c.id) ?? []).filter((t) => t >= since);
+      if (times.length > 0) this.recentPlacements.set(c.id, times);
+      else this.recentPlacements.delete(c.id);
+      counts.set(c.id, times.length);
+    }
+    return counts;
   }
 
   private async candidates(): Promise<Candidate[]> {

@@ -64,14 +64,21 @@ export function relativeLoads(candidates: readonly Candidate[], extra: ReadonlyM
 }
 
 /**
- * Where an unowned partition goes: the eligible (not draining) broker with the lowest load, counting what was
- * placed this round (`placed`); a joining broker that already got `joinRampPerRound` this round is passed over
- * while another broker can take it. Undefined when no broker is eligible.
+ * Where an unowned partition goes: the eligible (not draining) broker with the lowest load, counting the
+ * placements its load report does not show yet (`unreported`; by default what was placed this round); a joining
+ * broker that already got `joinRampPerRound` this round (`placed`) is passed over while another broker can take
+ * it. Undefined when no broker is eligible.
  */
-export function choosePlacement(candidates: readonly Candidate[], placed: ReadonlyMap<string, number>, now: number, options = DEFAULT_LOAD_PLAN_OPTIONS): string | undefined {
+export function choosePlacement(
+  candidates: readonly Candidate[],
+  placed: ReadonlyMap<string, number>,
+  now: number,
+  options = DEFAULT_LOAD_PLAN_OPTIONS,
+  unreported: ReadonlyMap<string, number> = placed,
+): string | undefined {
   const eligible = sortById(candidates.filter((c) => !c.draining));
   if (eligible.length === 0) return undefined;
-  const loads = relativeLoads(eligible, placed, options);
+  const loads = relativeLoads(eligible, unreported, options);
   const ramped = eligible.filter((c) => !(isJoining(c, now, options) && (placed.get(c.id) ?? 0) >= options.joinRampPerRound));
   const pool = ramped.length > 0 ? ramped : eligible;
   let best = pool[0]!;

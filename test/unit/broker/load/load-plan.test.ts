@@ -44,6 +44,13 @@ describe('placement', () => {
     expect([...placed.values()]).toEqual([3, 3, 3]);
   });
 
+  it('counts the placements the reports do not show yet, also after the round started over', () => {
+    const brokers = [broker('a', 0), broker('b', 0), broker('c', 0)];
+    // A new round: nothing placed in it, but a and b got two each that their reports do not count yet.
+    expect(choosePlacement(brokers, new Map(), NOW, DEFAULT_LOAD_PLAN_OPTIONS, new Map([['a', 2], ['b', 2]]))).toBe('c');
+    expect(choosePlacement(brokers, new Map(), NOW)).toBe('a'); // without them the burst would pile onto a
+  });
+
   it('weighs traffic once the cluster carries some: a busy broker with few partitions is not the least loaded', () => {
     expect(choosePlacement([broker('a', 2, { rate: 50_000 }), broker('b', 4, { rate: 1_000 })], new Map(), NOW)).toBe('b');
     expect(relativeLoads([broker('a', 2, { rate: 10 }), broker('b', 4, { rate: 10 })]).get('a')).toBeCloseTo(2 / 3);
