@@ -2,6 +2,11 @@
 // it EXISTS when any bookie of its write set returns it; it is ABSENT when (Qw − Qa) + 1 of them
 // answer "no such entry/ledger" (so no Qa of them can have confirmed it); anything else is unknown,
 // and recovery stops to retry later — it never guesses.
+// Every read is a fencing read (FENCE, then READ on the same connection), as in BookKeeper: ensemble
+// coverage leaves up to Qa − 1 bookies of a write set unfenced, and an unfenced bookie's "no such
+// entry" proves nothing — an add the old writer sent earlier may still reach it and be acknowledged,
+// completing a quorum with a bookie that acknowledged before its fence. A bookie answers a fence only
+// once every add it received before is applied, and refuses normal adds afterwards, so its "no" holds.
 import { BookieStatus } from '../../protocol/index.js';
 import { RecoveryIncompleteError } from '../errors.js';
 import { writeSet, type Fragment, type LedgerMetadata } from '../metadata/ledger-metadata.js';
@@ -33,7 +38,11 @@ export function readForRecovery(pool: BookiePool, metadata: LedgerMetadata, frag
     for (const bookieId of bookies) {
       pool
         .get(bookieId)
-        .then((client) => client.readEntries({ ledgerId: metadata.id, firstEntryId: entryId, lastEntryId: entryId, maxBytes: MAX_ENTRY_READ_BYTES }))
+        .then(async (client) => {
+          const fence = await client.fence(metadata.id);
+          if (fence.status !== BookieStatus.OK) throw new RecoveryIncompleteError(`bookie ${bookieId} answered fence of ledger ${metadata.id} with status ${fence.status}`);
+          return client.readEntries({ ledgerId: metadata.id, firstEntryId: entryId, lastEntryId: entryId, maxBytes: MAX_ENTRY_READ_BYTES });
+        })
         .then(
           (res) => {
             answered++;
