@@ -98,9 +98,7 @@ export class Journal {
    */
   append(record: JournalRecord): Promise<JournalPosition> {
     const batch = this.enqueue(record);
-    if (!(batch instanceof JournalBatch)) return Promise.reject(batch);
-    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
-    return batch.done.then(() => position);
+    return batch instanceof JournalBatch ? this.durableTail(batch) : Promise.reject(batch);
   }
 
   /**
@@ -135,8 +133,7 @@ export class Journal {
     const batch = this.batchFor(bytes);
     for (const record of records) encodeRecord(record, batch.buffers);
     this.added(batch, records.length, bytes);
-    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
-    return batch.done.then(() => position);
+    return this.durableTail(batch);
   }
 
   /**
@@ -238,6 +235,12 @@ export class Journal {
     encodeRecord(record, batch.buffers);
     this.added(batch, 1, bytes);
     return batch;
+  }
+
+  /** The position just past the record(s) last added to `batch`, once the batch is durable. */
+  private durableTail(batch: JournalBatch): Promise<JournalPosition> {
+    const position: JournalPosition = { fileId: batch.fileId, offset: this.tailOffset };
+    return batch.done.then(() => position);
   }
 
   private added(batch: JournalBatch, records: number, bytes: number): void {

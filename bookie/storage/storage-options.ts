@@ -11,8 +11,8 @@ export interface LedgerStorageOptions {
    * data never piles up for the checkpoint to flush at once (which would stall the journal's syncs on
    * the same disk). Default 4 MiB: on one ext4 disk shared with the journal, a journal fdatasync
    * waits for the file system's commit that an entry-log sync is in, so short entry-log syncs keep
-   * journal syncs short (`npm run bench:bookie`, 64 KiB entries: ~200 MB/s with 4 MiB writes and
-   * 16 MiB syncs, 237–269 MB/s with 1 MiB and 4 MiB).
+   * journal syncs short (one bookie process at its maximum rate of 64 KiB adds, measured once per
+   * setting: ~200 MB/s with 4 MiB writes and 16 MiB syncs, 237–269 MB/s with 1 MiB and 4 MiB).
    */
   syncBehindBytes?: number;
   /** Compaction rewrites entry logs whose live ratio (live record bytes / record bytes) is below this. Default 0.5. */
