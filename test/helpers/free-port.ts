@@ -1,20 +1,50 @@
-// Free loopback TCP ports for test servers: bind port 0 on 127.0.0.1, read the port, release it.
+// Free loopback TCP ports for test servers.
+//
+// Ports come from below the kernel's ephemeral range: a port released after a bind to port 0 is an
+// ephemeral port, and any outgoing connection (an etcd client, an S3 request) may take it before the
+// server that was meant to have it binds — or while a bookie is down between a kill and its restart
+// on the same address. Below that range only explicit binds compete, so each vitest worker (and the
+// global setup, slot 0) draws from its own slice, starting at a random offset, and a candidate is
+// used only if a bind to it succeeds right now.
+import fs from 'node:fs';
 import net from 'node:net';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const SLOTS = 8;
+const LOWEST = 16_000;
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > LOWEST + SLOTS * 100 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const sliceSize = Math.floor((ephemeralLow() - LOWEST) / SLOTS);
+const slot = Number(process.env.VITEST_POOL_ID ?? 0) % SLOTS;
+const sliceStart = LOWEST + slot * sliceSize;
+let next = Math.floor(Math.random() * sliceSize);
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < sliceSize; tried++) {
+    const port = sliceStart + (next++ % sliceSize);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${sliceStart}–${sliceStart + sliceSize - 1}`);
+}
+
 export async function freePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
+  const ports: number[] = [];
+  while (ports.length < n) ports.push(await freePort());
+  return ports;
 }
