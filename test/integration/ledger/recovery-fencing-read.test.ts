@@ -1,0 +1,84 @@
+// Recovery must not count a "no such entry" from a bookie it has not fenced: that bookie may still take
+// a delayed add from the old writer and complete its ack quorum. Real bookie processes, each behind a
+// frame proxy that can lose a bookie's fences with their connection or stall a link.
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, inject } from 'vitest';
+import { BookieClient, LedgerClient } from '../../../ledger/index.js';
+import { EtcdMetadataStore } from '../../../metadata/etcd/index.js';
+import { silentLogger, waitFor } from '../../../common/index.js';
+import { BookieStatus, Command } from '../../../protocol/index.js';
+import { BookieProcess } from '../../helpers/bookie-process.js';
+import { FrameProxy } from '../../helpers/frame-proxy.js';
+import { freePorts } from '../../helpers/free-port.js';
+import { payloadFor } from '../../helpers/payload.js';
+
+describe('ledger recovery reads (real bookie processes)', () => {
+  const closers: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  });
+
+  it("a bookie whose fence was lost does not vouch for an entry's absence (E3 Qw3 Qa2)", async () => {
+    const endpoints = inject('etcdEndpoints');
+    const namespace = `/t-${randomBytes(6).toString('hex')}`;
+    const ports = await freePorts(3);
+    const proxies = await Promise.all(ports.map((p) => FrameProxy.start(p)));
+    closers.push(...proxies.map((p) => () => p.close()));
+    // acked: answers entry 5 before any fence; unfenced: its fences are lost, entry 5 reaches it late;
+    // fenced: never sees entry 5.
+    const [acked, unfenced, fenced] = await Promise.all(
+      ['acked', 'unfenced', 'fenced'].map((id, i) =>
+        BookieProcess.create({ etcdEndpoints: endpoints, namespace, id, port: ports[i], env: { STRATA_BOOKIE_ADVERTISED_ADDRESS: proxies[i]!.address } }),
+      ),
+    );
+    const bookies = [acked!, unfenced!, fenced!];
+    closers.push(...bookies.map((b) => () => b.destroy()));
+    await Promise.all(bookies.map((b) => b.start()));
+    const [ackedProxy, unfencedProxy] = proxies;
+
+    const clients: LedgerClient[] = [];
+    for (let i = 0; i < 2; i++) {
+      const store = new EtcdMetadataStore({ endpoints, namespace });
+      const client = await LedgerClient.start({ store, owner: `client-${i}`, logger: silentLogger, bookieClient: { requestTimeoutMs: 15_000, connectTimeoutMs: 2000 } });
+      closers.push(() => store.close(), () => client.close());
+      await client.registry.waitForBookies(3);
+      clients.push(client);
+    }
+    const [writerClient, recoverer] = clients;
+    const writer = await writerClient!.createLedger({ ensembleSize: 3, writeQuorum: 3, ackQuorum: 2 });
+    const ledgerId = writer.ledgerId;
+    for (let e = 0; e < 5; e++) await writer.append(payloadFor(ledgerId, e, 2000));
+
+    // The old writer's entry 5: one bookie acknowledges it now, the second acknowledgement comes later.
+    const entry5 = { ledgerId, entryId: 5, lac: 4, payload: payloadFor(ledgerId, 5, 2000) };
+    const direct = await Promise.all([acked!, unfenced!].map((b) => BookieClient.connect(b.address)));
+    closers.push(...direct.map((c) => () => c.close()));
+    expect((await direct[0]!.addEntry(entry5)).status).toBe(BookieStatus.OK);
+
+    unfencedProxy!.resetOn(Command.FENCE);
+    ackedProxy!.holdFrom(Command.READ_ENTRY);
+    let recovered: Error | number | undefined;
+    const recovery = recoverer!.openForRecovery(ledgerId).then(
+      (reader) => (recovered = reader.lastReadable),
+      (err: Error) => (recovered = err),
+    );
+    await waitFor('a read of the acknowledging bookie held', () => ackedProxy!.heldFrames > 0, { timeoutMs: 20_000 });
+    // Give recovery every chance to decide without that bookie (a wrong decision completes here).
+    await Promise.race([recovery, new Promise((r) => setTimeout(r, 2000))]);
+
+    // The delayed add reaches the bookie that never got a fence: it is accepted, so entry 5 now holds
+    // two acknowledgements (ack quorum) and must be in the closed ledger.
+    expect(unfencedProxy!.resets).toBeGreaterThan(0);
+    expect((await direct[1]!.addEntry(entry5)).status).toBe(BookieStatus.OK);
+    ackedProxy!.release();
+    await recovery;
+
+    expect(recovered).toBe(5);
+    const { metadata } = await recoverer!.readMetadata(ledgerId);
+    expect(metadata.state).toBe('CLOSED');
+    expect(metadata.lastEntryId).toBe(5);
+    const entries = await (await recoverer!.openReader(ledgerId)).read(0, 5);
+    expect(entries.map((e) => e.entryId)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const e of entries) expect(e.payload.equals(payloadFor(ledgerId, e.entryId, 2000)), `entry ${e.entryId}`).toBe(true);
+  });
+});
