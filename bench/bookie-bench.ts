@@ -2,22 +2,25 @@
 // Node write + fdatasync loop with the same batching (1 MiB per sync) measured in the same run: raw and
 // bookie runs alternate BENCH_ROUNDS times and their medians are compared (this disk drifts by tens of
 // per cent within a minute). Prints entries/s, MB/s and add latency percentiles at the maximum rate and
-// at half of it, and, at that half rate, the floor the disk is not part of: the same client sending the
-// same adds to a fenced ledger, which the bookie refuses at once. Then the ledger client writing over 3
+// at half of it (sent open loop on a raw socket, lib/open-loop-sender.ts), and, at that half rate, two
+// references: the floor the disk is not part of (the same adds to a fenced ledger, which the bookie
+// refuses at once), and the disk alone (a write + fdatasync loop group-committing entries arriving at
+// that rate, with and without a second file written beside it as the entry logs are). Then the ledger client writing over 3
 // bookie processes (ensemble 3, write/ack quorum 2/2) as a ratio to the single bookie of the same run.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { removeGradually } from '../bookie/index.js';
 import { BookieClient, LedgerClient, type LedgerWriter } from '../ledger/index.js';
 import { EtcdMetadataStore } from '../metadata/etcd/index.js';
 import { silentLogger } from '../common/index.js';
-import { BookieStatus, type BookieStatusCode } from '../protocol/index.js';
+import { BookieStatus } from '../protocol/index.js';
 import { EtcdCluster } from '../test/helpers/etcd-server.js';
 import { BookieProcess } from '../test/helpers/bookie-process.js';
 import { machineSummary } from './lib/machine.js';
 import { LatencySamples } from './lib/histogram.js';
+import { sendAtRate } from './lib/open-loop-sender.js';
+import { rawBandwidth, rawGroupCommitAtRate, rawSyncLatency } from './lib/raw-disk.js';
 import { histogramDelta, histogramPercentile, scrapeHistogram } from './lib/prometheus.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -30,50 +33,6 @@ interface RateResult {
   entries: number;
   seconds: number;
   latency: LatencySamples;
-}
-
-/**
- * The raw disk: entries appended in batches of up to 1 MiB, one writev + fdatasync per batch, for as long as
- * a bookie phase (a shorter burst lands in the host's caches and reads up to 1.5 × faster here).
- */
-async function rawBandwidth(dir: string, entrySize: number): Promise<{ mbps: number; sync: LatencySamples }> {
-  const file = path.join(dir, `raw-${entrySize}.log`);
-  const handle = await fs.open(file, 'w');
-  const entry = randomBytes(entrySize);
-  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / entrySize));
-  const batch = Array.from({ length: perBatch }, () => entry);
-  const sync = new LatencySamples();
-  let bytes = 0;
-  const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) {
-    const t = performance.now();
-    await handle.writev(batch);
-    await handle.datasync();
-    sync.add(performance.now() - t);
-    bytes += perBatch * entrySize;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  await handle.close();
-  await removeGradually(file); // a GiB unlinked at once stalls the disk (online discard) into the next phase
-  return { mbps: bytes / seconds / MB, sync };
-}
-
-/** The raw disk's latency for one entry: write + fdatasync, one at a time. */
-async function rawSyncLatency(dir: string, entrySize: number): Promise<LatencySamples> {
-  const file = path.join(dir, `raw-lat-${entrySize}.log`);
-  const handle = await fs.open(file, 'w');
-  const entry = randomBytes(entrySize);
-  const samples = new LatencySamples();
-  const end = performance.now() + Math.min(SECONDS, 3) * 1000;
-  while (performance.now() < end) {
-    const t = performance.now();
-    await handle.write(entry);
-    await handle.datasync();
-    samples.add(performance.now() - t);
-  }
-  await handle.close();
-  await removeGradually(file);
-  return samples;
 }
 
 /** Keeps `window` adds in flight for SECONDS. */
@@ -104,52 +63,6 @@ async function maxRate(client: BookieClient, ledgerId: number, entrySize: number
     pump();
   });
   return { entries: done, seconds: (performance.now() - start) / 1000, latency };
-}
-
-/**
- * Sends adds at a fixed rate (open loop) for SECONDS and measures each add's latency. At most
- * MAX_OPEN_LOOP_INFLIGHT adds wait at once; beyond that the sender stalls and says so.
- */
-const MAX_OPEN_LOOP_INFLIGHT = 5000;
-async function fixedRate(
-  client: BookieClient,
-  ledgerId: number,
-  entrySize: number,
-  perSecond: number,
-  expected: BookieStatusCode = BookieStatus.OK,
-): Promise<RateResult & { stalledMs: number }> {
-  const payload = randomBytes(entrySize);
-  const latency = new LatencySamples();
-  const start = performance.now();
-  const total = Math.floor(perSecond * SECONDS);
-  let sent = 0;
-  let inflight = 0;
-  let stalledMs = 0;
-  let failure: Error | undefined;
-  // No promise kept per add: the sender's own garbage must not show up as the bookie's latency.
-  const answered = (entryId: number, t: number) => (res: { status: number }) => {
-    inflight--;
-    if (res.status !== expected) failure ??= new Error(`add ${entryId}: status ${res.status}`);
-    else latency.add(performance.now() - t);
-  };
-  const failed = (err: Error) => {
-    inflight--;
-    failure ??= err;
-  };
-  while (sent < total && failure === undefined) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond));
-    while (sent < due && inflight < MAX_OPEN_LOOP_INFLIGHT) {
-      const entryId = sent++;
-      inflight++;
-      client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then(answered(entryId, performance.now()), failed);
-    }
-    const t = performance.now();
-    await new Promise((r) => setTimeout(r, 1));
-    if (inflight >= MAX_OPEN_LOOP_INFLIGHT) stalledMs += performance.now() - t;
-  }
-  while (inflight > 0) await new Promise((r) => setTimeout(r, 1)); // every add has a request timeout
-  if (failure !== undefined) throw failure;
-  return { entries: total, seconds: (performance.now() - start) / 1000, latency, stalledMs };
 }
 
 function median(values: number[]): number {
@@ -242,7 +155,7 @@ async function main(): Promise<void> {
     for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
       const label = entrySize === 1024 ? '1 KiB' : '64 KiB';
       await settle(bookie.dataDir, dir, idleP90);
-      const rawLat = await rawSyncLatency(dir, entrySize);
+      const rawLat = await rawSyncLatency(dir, entrySize, Math.min(SECONDS, 3));
       await maxRate(client, ledgerId++, entrySize, window, 2); // warm-up: JIT, buffers, TCP windows
       // The disk's bandwidth here drifts by tens of per cent from one minute to the next (a virtual disk
       // on a shared host): raw and bookie runs alternate, and their medians are compared.
@@ -250,7 +163,7 @@ async function main(): Promise<void> {
       const maxes: RateResult[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         await settle(bookie.dataDir, dir, idleP90);
-        raws.push(await rawBandwidth(dir, entrySize));
+        raws.push(await rawBandwidth(dir, entrySize, BATCH_BYTES, SECONDS));
         await settle(bookie.dataDir, dir, idleP90);
         maxes.push(await maxRate(client, ledgerId++, entrySize, window));
       }
@@ -260,14 +173,20 @@ async function main(): Promise<void> {
       const max = maxes[perSecond.indexOf(maxPerSec)] ?? maxes[0]!;
       singleBookie.set(entrySize, maxPerSec);
       const metrics = ['strata_bookie_journal_sync_seconds', 'strata_bookie_journal_batch_records', 'strata_bookie_add_seconds'];
+      const halfRate = { entrySize, perSecond: maxPerSec / 2, seconds: SECONDS };
+      await sendAtRate(bookie.address, { ...halfRate, seconds: 1, ledgerId: ledgerId++, expectedStatus: BookieStatus.OK }); // warm-up
       await settle(bookie.dataDir, dir, idleP90);
       const before = await Promise.all(metrics.map((m) => scrapeHistogram(bookie.metricsUrl!, m)));
-      const half = await fixedRate(client, ledgerId++, entrySize, maxPerSec / 2);
+      const half = await sendAtRate(bookie.address, { ...halfRate, ledgerId: ledgerId++, expectedStatus: BookieStatus.OK });
       const [syncs, batches, adds] = (await Promise.all(metrics.map((m) => scrapeHistogram(bookie.metricsUrl!, m)))).map((h, i) => histogramDelta(h, before[i]!));
       const fenced = ledgerId++;
       await client.fence(fenced);
       await settle(bookie.dataDir, dir, idleP90);
-      const floor = await fixedRate(client, fenced, entrySize, maxPerSec / 2, BookieStatus.FENCED);
+      const floor = await sendAtRate(bookie.address, { ...halfRate, ledgerId: fenced, expectedStatus: BookieStatus.FENCED });
+      await settle(bookie.dataDir, dir, idleP90);
+      const diskJournal = await rawGroupCommitAtRate(dir, { ...halfRate, batchBytes: BATCH_BYTES, entryLogStream: false });
+      await settle(bookie.dataDir, dir, idleP90);
+      const diskBoth = await rawGroupCommitAtRate(dir, { ...halfRate, batchBytes: BATCH_BYTES, entryLogStream: true });
 
       const mbps = (maxPerSec * entrySize) / MB;
       const share = (100 * mbps) / rawMbps;
@@ -289,14 +208,18 @@ async function main(): Promise<void> {
       console.log(
         `bookie at half that rate (${(maxPerSec / 2).toFixed(0)}/s): add ${half.latency.summary()}; ` +
           `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}` +
-          (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with ${MAX_OPEN_LOOP_INFLIGHT} adds waiting` : ''),
+          (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with 5000 adds waiting` : ''),
       );
       console.log(
         `  inside the bookie: add p50 ≤ ${ms(histogramPercentile(adds, 50))}, p99 ≤ ${ms(histogramPercentile(adds, 99))}; ` +
           `journal ${syncs.count} syncs, sync p50 ≤ ${ms(histogramPercentile(syncs, 50))}, p99 ≤ ${ms(histogramPercentile(syncs, 99))}; ` +
           `records per sync p50 ≤ ${histogramPercentile(batches, 50)}, p99 ≤ ${histogramPercentile(batches, 99)}`,
       );
-      console.log(`  floor without the disk (same client and rate, adds to a fenced ledger refused at once): ${floor.latency.summary()}\n`);
+      console.log(`  floor without the disk (same sender and rate, adds to a fenced ledger refused at once): ${floor.latency.summary()}`);
+      console.log(
+        `  the disk alone at this load (the arriving entries group-committed by a write + fdatasync loop, no bookie): journal only ${diskJournal.summary()}; ` +
+          `beside a second file written at the same rate, as the entry logs are: ${diskBoth.summary()}\n`,
+      );
     }
     await client.close();
 
