@@ -7,7 +7,7 @@ import {
   encodeDeleteLedger, encodeFence, encodeInfo, encodeReadEntry, encodeReadLac, type AddEntryInput, type AddEntryResponse,
   type DeleteLedgerResponse, type Frame, type InfoResponse, type LacResponse, type ReadEntryRequest, type ReadEntryResponse,
 } from '../../protocol/index.js';
-import { withTimeout } from '../../common/index.js';
+import { isSelfConnected, withTimeout } from '../../common/index.js';
 
 export interface BookieClientOptions {
   connectTimeoutMs?: number;
@@ -38,7 +38,7 @@ export class BookieClient {
     const { host, port } = parseAddress(address);
     const socket = net.connect({ host, port });
     const connected = new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.once('connect', () => (isSelfConnected(socket) ? reject(new Error('nothing listens there (the connection reached itself)')) : resolve()));
       socket.once('error', reject);
     });
     try {
