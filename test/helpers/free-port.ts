@@ -1,12 +1,12 @@
 // Free loopback TCP ports for test servers.
 //
-// Ports come from below the kernel's ephemeral range: a port released after a bind to port 0 is an
-// ephemeral port, and any outgoing connection (an etcd client, an S3 request) may take it before the
-// server that was meant to have it binds — or while a bookie is down between a kill and its restart
-// on the same address; a client reconnecting to such a port while its server is down can even connect
-// to itself and hold it (common/self-connect.ts). Below that range only explicit binds compete, so each vitest worker (and the
-// global setup, slot 0) draws from its own slice, starting at a random offset, and a candidate is
-// used only if a bind to it succeeds right now.
+// Ports come from below the kernel's ephemeral range. A port released after a bind to port 0 is an
+// ephemeral port: any outgoing connection (an etcd client, an S3 request) may take it before the
+// server meant to have it binds, or while a bookie is down between a kill and its restart on the same
+// address; a client reconnecting to it while its server is down can even connect to itself and hold
+// it (common/self-connect.ts). Below that range only explicit binds compete, so each vitest worker
+// (and the global setup, slot 0) draws from its own slice, starting at a random offset, and a
+// candidate is used only if a bind to it succeeds right now.
 import fs from 'node:fs';
 import net from 'node:net';
 
