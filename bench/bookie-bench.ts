@@ -2,7 +2,7 @@
 // Node write + fdatasync loop with the same batching (1 MiB per sync) measured in the same run: raw and
 // bookie runs alternate BENCH_ROUNDS times and their medians are compared (this disk drifts by tens of
 // per cent within a minute). Prints entries/s, MB/s and add latency percentiles at the maximum rate and
-// at half of it (sent open loop on a raw socket, lib/open-loop-sender.ts), and, at that half rate, two
+// at half of it (sent open loop on a raw socket, lib/send-at-rate.ts), and, at that half rate, two
 // references: the floor the disk is not part of (the same adds to a fenced ledger, which the bookie
 // refuses at once), and the disk alone (a write + fdatasync loop group-committing entries arriving at
 // that rate, with and without a second file written beside it as the entry logs are). Then the ledger client writing over 3
@@ -19,7 +19,7 @@ import { EtcdCluster } from '../test/helpers/etcd-server.js';
 import { BookieProcess } from '../test/helpers/bookie-process.js';
 import { machineSummary } from './lib/machine.js';
 import { LatencySamples } from './lib/histogram.js';
-import { sendAtRate } from './lib/open-loop-sender.js';
+import { sendAtRate } from './lib/send-at-rate.js';
 import { rawBandwidth, rawGroupCommitAtRate, rawSyncLatency } from './lib/raw-disk.js';
 import { histogramDelta, histogramPercentile, scrapeHistogram } from './lib/prometheus.js';
 
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
       console.log(
         `bookie at half that rate (${(maxPerSec / 2).toFixed(0)}/s): add ${half.latency.summary()}; ` +
           `target p99 ≤ raw fdatasync p99 + 1 ms = ${bound.toFixed(2)} ms: ${p99 <= bound ? 'met' : 'missed'}` +
-          (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with 5000 adds waiting` : ''),
+          (half.stalledMs > 0 ? `; the rate was not sustained: the sender stalled ${half.stalledMs.toFixed(0)} ms with ${half.maxInflight} adds waiting` : ''),
       );
       console.log(
         `  inside the bookie: add p50 ≤ ${ms(histogramPercentile(adds, 50))}, p99 ≤ ${ms(histogramPercentile(adds, 99))}; ` +

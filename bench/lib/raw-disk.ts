@@ -53,11 +53,12 @@ export async function rawSyncLatency(dir: string, entrySize: number, seconds: nu
 }
 
 /**
- * The disk alone at a bookie's load, the best any bookie could do on it: entries arrive at `perSecond`;
- * a loop writes every entry that has arrived (up to `batchBytes`) and fdatasyncs, one sync at a time
- * (group commit), and an entry's latency runs from its arrival to the end of its sync. With
- * `entryLogStream`, a second file is written at the same byte rate in 1 MiB writes with an fdatasync
- * every 4 MiB, as the bookie writes its entry logs beside the journal.
+ * The disk alone at a bookie's load: entries arrive at `perSecond`; one loop writes every entry that
+ * has arrived (up to `batchBytes` at a time) while another fdatasyncs whatever has been written, one
+ * sync at a time — the journal's group commit, without a bookie around it. An entry's latency runs
+ * from its arrival to the end of the sync that covers it. With `entryLogStream`, a second file is
+ * written at the same byte rate in 1 MiB writes with an fdatasync every 4 MiB, as the bookie writes
+ * its entry logs beside the journal.
  */
 export async function rawGroupCommitAtRate(
   dir: string,
@@ -66,35 +67,52 @@ export async function rawGroupCommitAtRate(
   const { entrySize, perSecond, seconds, batchBytes, entryLogStream } = options;
   const journalFile = path.join(dir, 'raw-journal.log');
   const logFile = path.join(dir, 'raw-entrylog.log');
-  const journal = await fs.open(journalFile, 'w');
   const entry = randomBytes(entrySize);
   const perBatch = Math.max(1, Math.floor(batchBytes / entrySize));
   const total = Math.floor(perSecond * seconds);
   const latency = new LatencySamples();
   const start = performance.now();
-  const arrival = (i: number) => start + (i * 1000) / perSecond;
+  /** Entry i has arrived once (i + 1) entries are due. */
+  const arrival = (i: number) => start + ((i + 1) * 1000) / perSecond;
   const arrived = () => Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond));
-  const second = entryLogStream ? writeAtRate(logFile, (perSecond * entrySize) / MB, () => arrived() >= total) : Promise.resolve();
   let written = 0;
-  try {
-    while (written < total) {
+  let failed = false;
+  const journal = await fs.open(journalFile, 'w');
+  const writes = (async () => {
+    while (written < total && !failed) {
       const count = Math.min(arrived() - written, perBatch);
-      if (count <= 0) {
+      if (count <= 0) await new Promise((r) => setImmediate(r));
+      else {
+        await journal.writev(Array.from({ length: count }, () => entry));
+        written += count;
+      }
+    }
+  })();
+  const syncs = (async () => {
+    let synced = 0;
+    while (synced < total && !failed) {
+      const upTo = written;
+      if (upTo === synced) {
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      await journal.writev(Array.from({ length: count }, () => entry));
       await journal.datasync();
       const done = performance.now();
-      for (let i = written; i < written + count; i++) latency.add(done - arrival(i));
-      written += count;
+      for (let i = synced; i < upTo; i++) latency.add(done - arrival(i));
+      synced = upTo;
     }
+  })();
+  const done = () => failed || arrived() >= total;
+  const second = entryLogStream ? writeAtRate(logFile, (perSecond * entrySize) / MB, done) : Promise.resolve();
+  try {
+    const results = await Promise.allSettled([writes, syncs, second].map((p) => p.catch((err: unknown) => ((failed = true), Promise.reject(err)))));
+    const rejected = results.find((r) => r.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
   } finally {
-    await second;
     await journal.close();
+    await removeGradually(journalFile);
+    if (entryLogStream) await removeGradually(logFile).catch(() => undefined);
   }
-  await removeGradually(journalFile);
-  if (entryLogStream) await removeGradually(logFile);
   return latency;
 }
 

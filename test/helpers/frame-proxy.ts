@@ -1,8 +1,9 @@
-// A loopback TCP proxy in front of a bookie that reads the frames clients send and can act on them by
-// command: reset the connection when one arrives (a request lost with its connection), or hold it and
-// everything after it on that connection until released (a stalled link). Answers pass untouched.
+// A loopback TCP proxy in front of a bookie that reads the frames in both directions and can act on a
+// client's frames by command: reset the connection when one arrives (a request lost with its
+// connection), or hold it and everything after it on that connection until released (a stalled link).
+// Frames are parsed with the protocol's own parser; a malformed one closes its connection.
 import net from 'node:net';
-import { LENGTH_PREFIX_SIZE } from '../../protocol/index.js';
+import { FrameParser, encodeFrameToBuffer, type Frame } from '../../protocol/index.js';
 
 interface ProxiedConnection {
   client: net.Socket;
@@ -12,7 +13,9 @@ interface ProxiedConnection {
 
 export class FrameProxy {
   /** Frames received from clients, by command code (reset and held ones included). */
-  readonly seen = new Map<number, number>();
+  readonly sent = new Map<number, number>();
+  /** Frames the bookie answered with, by command code. */
+  readonly answered = new Map<number, number>();
   /** Connections reset because of `resetOn`. */
   resets = 0;
   private resetCommand: number | undefined;
@@ -25,7 +28,10 @@ export class FrameProxy {
     const server = net.createServer();
     const proxy = new FrameProxy(server);
     server.on('connection', (client) => proxy.accept(client, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
     return proxy;
   }
 
@@ -33,12 +39,12 @@ export class FrameProxy {
     return `127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }
 
-  /** Every frame with this command resets its connection (both sides) instead of being forwarded. */
+  /** Every client frame with this command resets its connection (both sides) instead of being forwarded. */
   resetOn(command: number | undefined): void {
     this.resetCommand = command;
   }
 
-  /** A frame with this command, and every frame after it on its connection, waits for release(). */
+  /** A client frame with this command, and every frame after it on its connection, waits for release(). */
   holdFrom(command: number | undefined): void {
     this.holdCommand = command;
   }
@@ -75,26 +81,44 @@ export class FrameProxy {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    upstream.pipe(client);
-    let pending = Buffer.alloc(0);
+    const fromClient = new FrameParser();
+    const fromBookie = new FrameParser();
     client.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= LENGTH_PREFIX_SIZE + 2) {
-        const size = LENGTH_PREFIX_SIZE + pending.readUInt32BE(0);
-        if (pending.length < size) break;
-        const frame = pending.subarray(0, size);
-        pending = pending.subarray(size);
-        const command = frame.readUInt16BE(LENGTH_PREFIX_SIZE);
-        this.seen.set(command, (this.seen.get(command) ?? 0) + 1);
-        if (command === this.resetCommand) {
+      for (const frame of parse(fromClient, chunk, drop)) {
+        count(this.sent, frame.command);
+        if (frame.command === this.resetCommand) {
           this.resets++;
           client.resetAndDestroy();
           drop();
           return;
         }
-        if (connection.held.length > 0 || command === this.holdCommand) connection.held.push(Buffer.from(frame));
-        else upstream.write(frame);
+        const bytes = reencode(frame);
+        if (connection.held.length > 0 || frame.command === this.holdCommand) connection.held.push(bytes);
+        else upstream.write(bytes);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      for (const frame of parse(fromBookie, chunk, drop)) {
+        count(this.answered, frame.command);
+        client.write(reencode(frame));
       }
     });
   }
+}
+
+function parse(parser: FrameParser, chunk: Buffer, onMalformed: () => void): Frame[] {
+  try {
+    return parser.push(chunk);
+  } catch {
+    onMalformed();
+    return [];
+  }
+}
+
+function reencode(frame: Frame): Buffer {
+  return encodeFrameToBuffer(frame.command, frame.flags, frame.requestId, [frame.body]);
+}
+
+function count(counts: Map<number, number>, command: number): void {
+  counts.set(command, (counts.get(command) ?? 0) + 1);
 }

@@ -10,21 +10,29 @@
 import fs from 'node:fs';
 import net from 'node:net';
 
-const SLOTS = 8;
+const SLOTS = 16;
 const LOWEST = 16_000;
+const SLICE_MIN = 200;
 
-function ephemeralLow(): number {
+/** The ports test servers may use: below the ephemeral range if it leaves room, else above it. */
+function usableRange(): { first: number; size: number } {
+  let low = 32_768;
+  let high = 60_999;
   try {
-    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > LOWEST + SLOTS * 100 ? low : 32_768;
+    [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number, number];
   } catch {
-    return 32_768;
+    // not Linux: assume its default range
   }
+  if (low - LOWEST >= SLOTS * SLICE_MIN) return { first: LOWEST, size: low - LOWEST };
+  if (65_535 - high >= SLOTS * SLICE_MIN) return { first: high + 1, size: 65_535 - high };
+  throw new Error(`the ephemeral port range ${low}–${high} leaves no room for test servers outside it`);
 }
 
-const sliceSize = Math.floor((ephemeralLow() - LOWEST) / SLOTS);
-const slot = Number(process.env.VITEST_POOL_ID ?? 0) % SLOTS;
-const sliceStart = LOWEST + slot * sliceSize;
+const poolId = Number(process.env.VITEST_POOL_ID ?? 0);
+if (!(Number.isInteger(poolId) && poolId >= 0 && poolId < SLOTS)) throw new Error(`free-port: VITEST_POOL_ID ${poolId} is outside 0–${SLOTS - 1}`);
+const range = usableRange();
+const sliceSize = Math.floor(range.size / SLOTS);
+const sliceStart = range.first + poolId * sliceSize;
 let next = Math.floor(Math.random() * sliceSize);
 
 function canBind(port: number): Promise<boolean> {

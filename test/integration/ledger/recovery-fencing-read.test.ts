@@ -34,7 +34,7 @@ describe('ledger recovery reads (real bookie processes)', () => {
     const bookies = [acked!, unfenced!, fenced!];
     closers.push(...bookies.map((b) => () => b.destroy()));
     await Promise.all(bookies.map((b) => b.start()));
-    const [ackedProxy, unfencedProxy] = proxies;
+    const [ackedProxy, unfencedProxy, fencedProxy] = proxies;
 
     const clients: LedgerClient[] = [];
     for (let i = 0; i < 2; i++) {
@@ -57,23 +57,25 @@ describe('ledger recovery reads (real bookie processes)', () => {
 
     unfencedProxy!.resetOn(Command.FENCE);
     ackedProxy!.holdFrom(Command.READ_ENTRY);
-    let recovered: Error | number | undefined;
     const recovery = recoverer!.openForRecovery(ledgerId).then(
-      (reader) => (recovered = reader.lastReadable),
-      (err: Error) => (recovered = err),
+      (reader) => reader.lastReadable,
+      (err: Error) => err,
     );
-    await waitFor('a read of the acknowledging bookie held', () => ackedProxy!.heldFrames > 0, { timeoutMs: 20_000 });
-    // Give recovery every chance to decide without that bookie (a wrong decision completes here).
-    await Promise.race([recovery, new Promise((r) => setTimeout(r, 2000))]);
+    // Recovery has had every chance to decide without the acknowledging bookie once the fenced bookie
+    // answered a read and the unfenced one either answered a read too or lost the fence before it.
+    const reads = (proxy: FrameProxy) => proxy.answered.get(Command.READ_ENTRY_RESPONSE) ?? 0;
+    await waitFor(
+      'the read of entry 5 held at the acknowledging bookie and answered or lost at the others',
+      () => ackedProxy!.heldFrames > 0 && reads(fencedProxy!) > 0 && (reads(unfencedProxy!) > 0 || unfencedProxy!.resets >= 2),
+      { timeoutMs: 20_000 },
+    );
 
     // The delayed add reaches the bookie that never got a fence: it is accepted, so entry 5 now holds
     // two acknowledgements (ack quorum) and must be in the closed ledger.
     expect(unfencedProxy!.resets).toBeGreaterThan(0);
     expect((await direct[1]!.addEntry(entry5)).status).toBe(BookieStatus.OK);
     ackedProxy!.release();
-    await recovery;
-
-    expect(recovered).toBe(5);
+    expect(await recovery).toBe(5);
     const { metadata } = await recoverer!.readMetadata(ledgerId);
     expect(metadata.state).toBe('CLOSED');
     expect(metadata.lastEntryId).toBe(5);

@@ -1,15 +1,17 @@
 // The load generator of bench:bookie's latency phases: adds at a fixed rate (open loop) on a raw socket.
-// Frames come from the protocol's own encoder, but nothing is kept per add except its send time in a
+// Frames come from the protocol's own encoder, but nothing is kept per add except its due time in a
 // preallocated array: no promise, closure or pending-request entry. On 2 cores the generator shares the
 // CPU with the bookie, and a client's per-add promises and their garbage collections would be counted
-// as the bookie's latency.
+// as the bookie's latency. An add's latency runs from the moment it was due, so the sender's own
+// lateness (a 1 ms timer, its stalls) counts against it rather than being hidden.
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { FrameParser, encodeAddEntry, entryChecksum } from '../../protocol/index.js';
+import { Command, FrameParser, decodeAddEntryResponse, decodeError, encodeAddEntry, entryChecksum } from '../../protocol/index.js';
 import { parseAddress } from '../../ledger/index.js';
+import { isSelfConnected, withTimeout } from '../../common/index.js';
 import { LatencySamples } from './histogram.js';
 
-export interface OpenLoopOptions {
+export interface SendAtRateOptions {
   ledgerId: number;
   entrySize: number;
   perSecond: number;
@@ -20,56 +22,61 @@ export interface OpenLoopOptions {
   maxInflight?: number;
 }
 
-export interface OpenLoopResult {
+export interface SendAtRateResult {
   latency: LatencySamples;
-  /** Time the sender waited because maxInflight adds were unanswered: the rate was not sustained. */
+  /** Time the sender waited because `maxInflight` adds were unanswered: the rate was not sustained. */
   stalledMs: number;
+  maxInflight: number;
 }
 
+const CONNECT_TIMEOUT_MS = 5000;
 const ANSWER_GRACE_MS = 60_000;
 
-export async function sendAtRate(address: string, options: OpenLoopOptions): Promise<OpenLoopResult> {
+export async function sendAtRate(address: string, options: SendAtRateOptions): Promise<SendAtRateResult> {
   const { ledgerId, entrySize, perSecond, seconds, expectedStatus, maxInflight = 5000 } = options;
-  const { host, port } = parseAddress(address);
-  const socket = net.connect({ host, port });
-  socket.setNoDelay(true);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
+  const socket = await connect(address);
   const total = Math.floor(perSecond * seconds);
   const payload = randomBytes(entrySize);
   const crc = entryChecksum(payload);
-  const sentAt = new Float64Array(total + 1); // by request id = entry id + 1
+  const start = performance.now();
+  /** When entry i was due: the sender's loop sends it once (i + 1) entries are due. */
+  const dueAt = (entryId: number) => start + ((entryId + 1) * 1000) / perSecond;
   const latencies = new Float64Array(total);
   let answered = 0;
   let failure: Error | undefined;
   const parser = new FrameParser();
   socket.on('data', (chunk: Buffer) => {
     const now = performance.now();
-    for (const frame of parser.push(chunk)) {
-      const status = frame.body.length >= 2 ? frame.body.readUInt16BE(0) : -1; // an add answer's body starts with its status
-      if (status !== expectedStatus) failure ??= new Error(`add ${frame.requestId - 1}: status ${status}, command ${frame.command}`);
-      latencies[answered++] = now - sentAt[frame.requestId]!;
+    try {
+      for (const frame of parser.push(chunk)) {
+        if (frame.command === Command.ERROR) {
+          const e = decodeError(frame);
+          throw new Error(`request ${frame.requestId} answered ERROR ${e.code}: ${e.message}`);
+        }
+        const res = decodeAddEntryResponse(frame);
+        if (res.ledgerId !== ledgerId || res.entryId !== frame.requestId - 1 || answered >= total) throw new Error(`unexpected answer for entry ${res.entryId} of ledger ${res.ledgerId}`);
+        if (res.status !== expectedStatus) throw new Error(`add ${res.entryId}: status ${res.status}, expected ${expectedStatus}`);
+        latencies[answered++] = now - dueAt(res.entryId);
+      }
+    } catch (err) {
+      failure ??= err as Error;
+      socket.destroy();
     }
   });
   socket.on('error', (err) => (failure ??= err));
   socket.on('close', () => {
-    if (answered < total) failure ??= new Error(`the bookie closed the connection after ${answered} answers`);
+    if (answered < total) failure ??= new Error(`the connection closed after ${answered} of ${total} answers`);
   });
 
   let sent = 0;
   let stalledMs = 0;
-  const start = performance.now();
   try {
     while (sent < total && failure === undefined) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond));
       if (sent < due && sent - answered < maxInflight) {
         socket.cork();
-        const t = performance.now();
         while (sent < due && sent - answered < maxInflight) {
           const entryId = sent++;
-          sentAt[entryId + 1] = t;
           for (const part of encodeAddEntry(entryId + 1, { ledgerId, entryId, lac: entryId - 1, payload, crc })) socket.write(part);
         }
         socket.uncork();
@@ -89,5 +96,22 @@ export async function sendAtRate(address: string, options: OpenLoopOptions): Pro
   }
   const latency = new LatencySamples();
   for (let i = 0; i < answered; i++) latency.add(latencies[i]!);
-  return { latency, stalledMs };
+  return { latency, stalledMs, maxInflight };
+}
+
+async function connect(address: string): Promise<net.Socket> {
+  const { host, port } = parseAddress(address);
+  const socket = net.connect({ host, port });
+  socket.setNoDelay(true);
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => (isSelfConnected(socket) ? reject(new Error(`nothing listens on ${address}`)) : resolve()));
+    socket.once('error', reject);
+  });
+  try {
+    await withTimeout(`connection to bookie ${address}`, connected, CONNECT_TIMEOUT_MS);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  return socket;
 }

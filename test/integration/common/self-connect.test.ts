@@ -20,12 +20,14 @@ describe('isSelfConnected', () => {
     for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
   });
 
-  it('is true for a connection from a port to itself and false for a connection to a listening server', async () => {
+  it('is true for a connection from a loopback port to itself', async () => {
     const port = await freePort();
     const self = await connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort: port });
     sockets.push(self);
     expect(isSelfConnected(self)).toBe(true);
+  });
 
+  it('is false for a connection to a listening server', async () => {
     const server = net.createServer((s) => sockets.push(s));
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -33,5 +35,4 @@ describe('isSelfConnected', () => {
     sockets.push(normal);
     expect(isSelfConnected(normal)).toBe(false);
   });
-
 });
