@@ -9,6 +9,7 @@
 // Type 0 is never valid (so zero-filled space never parses); new types take new numbers, and a
 // reader meeting a type it does not know refuses rather than skips.
 import { crc32c } from '@node-rs/crc32';
+import { crc32cCombine } from './crc32c-combine.js';
 import { InvalidJournalRecordError } from './errors.js';
 import { readU64, writeU64 } from './journal-file-header.js';
 
@@ -18,6 +19,12 @@ export interface AddEntryRecord {
   readonly ledgerId: number;
   readonly entryId: number;
   readonly payload: Buffer;
+  /**
+   * crc32c of `payload` when the caller already checked it against the bytes (the bookie verifies the
+   * writer's entry checksum on receipt): the record's checksum is then derived from it instead of
+   * hashing the payload a second time. It must be right: replay hashes what is on disk.
+   */
+  readonly payloadCrc?: number;
 }
 
 /** A ledger was fenced: from now on the bookie rejects its normal adds (survives restarts). */
@@ -68,7 +75,8 @@ export function checkRecord(record: JournalRecord): number {
 /**
  * Encodes a record that passed checkRecord by pushing its buffers onto `out`: a small header
  * buffer, then for ADD_ENTRY the caller's payload itself (not copied). The crc32c covers the
- * payload by continuing the header's crc over it, so the payload is read once.
+ * payload: combined from its known checksum (payloadCrc), or by continuing the header's crc over it,
+ * so the payload is read at most once here.
  */
 export function encodeRecord(record: JournalRecord, out: Buffer[]): void {
   let head: Buffer;
@@ -79,7 +87,8 @@ export function encodeRecord(record: JournalRecord, out: Buffer[]): void {
     head[8] = RECORD_TYPE.addEntry;
     writeU64(head, 9, record.ledgerId);
     writeU64(head, 17, record.entryId);
-    head.writeUInt32BE(crc32c(payload, crc32c(head.subarray(8))), 4);
+    const headCrc = crc32c(head.subarray(8));
+    head.writeUInt32BE(record.payloadCrc === undefined ? crc32c(payload, headCrc) : crc32cCombine(headCrc, record.payloadCrc, payload.length), 4);
     out.push(head);
     if (payload.length > 0) out.push(payload);
     return;

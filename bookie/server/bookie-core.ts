@@ -47,7 +47,7 @@ export class BookieCore {
     // The fence check and the journal append happen in one synchronous step: a fence received later
     // is journaled after this add, and its continuation runs after this one's (see fence()).
     if (!add.recovery && this.storage.isFenced(ledgerId)) return this.addFailed(BookieStatus.FENCED);
-    await this.journal.record({ type: 'addEntry', ledgerId, entryId, payload });
+    await this.journal.record({ type: 'addEntry', ledgerId, entryId, payload, payloadCrc: add.crc });
     this.applying.begin(ledgerId);
     try {
       await this.storage.addEntry(ledgerId, entryId, payload, add.crc);

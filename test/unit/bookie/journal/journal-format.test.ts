@@ -2,6 +2,7 @@
 // damaged header or a damaged checkpoint are refused with a clear typed error.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { crc32c } from '@node-rs/crc32';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Journal,
@@ -59,6 +60,20 @@ describe('journal on-disk format', { timeout: 15_000 }, () => {
         '00000013' + '188bbe9a' + '01' + '0000000000000005' + '0000000000000006' + '6869',
     );
     expect(data.length).toBe(20 + 17 + 17 + 27);
+  });
+
+  it('an add given its payload checksum writes the same bytes as one without', async () => {
+    const payload = Buffer.from('a payload of some length, long enough to cross a word or two');
+    const journal = await Journal.open(dir);
+    await journal.appendBatch([
+      { type: 'addEntry', ledgerId: 5, entryId: 6, payload },
+      { type: 'addEntry', ledgerId: 5, entryId: 6, payload, payloadCrc: crc32c(payload) },
+    ]);
+    await journal.close();
+    const data = await fs.readFile(path.join(dir, journalFileName(1)));
+    const record = 8 + 1 + 16 + payload.length;
+    expect(data.length).toBe(20 + 2 * record);
+    expect(data.subarray(20 + record).equals(data.subarray(20, 20 + record))).toBe(true);
   });
 
   it('pins the header checksum (file id 42)', async () => {
