@@ -18,9 +18,15 @@ async function touchAll(url: string): Promise<number> {
   const messages = Array.from({ length: PARTITIONS }, (_, i) => ({ value: `p${i}` }));
   // Messages without keys are spread round-robin: one request with PARTITIONS messages reaches every partition.
   const res = await call(url, 'POST', '/v1/topics/public/default/many/messages', { messages });
-  expect(res.status).toBe(200);
+  const failed = res.status === 207 ? res.body.results.filter((r: { error?: unknown }) => r.error !== undefined) : [];
+  expect(res.status, `${failed.length} failed, e.g. ${JSON.stringify(failed.slice(0, 3))}`).toBe(200);
   return new Set(res.body.results.map((r: { partition: number }) => r.partition)).size;
 }
+
+// The production default session TTL: one request touching 1,000 unloaded partitions keeps this
+// process (test and in-process broker) busy for up to 0.7 s at a stretch on an idle machine, and the
+// harness's 2 s TTL is too close to that when CI runs two workers on 2 cores.
+const broker = { managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 }, sessionTtlMs: 6000 };
 
 describe(`restart of a broker owning ${PARTITIONS} partitions`, () => {
   let h: BrokerHarness;
@@ -30,14 +36,14 @@ describe(`restart of a broker owning ${PARTITIONS} partitions`, () => {
   afterAll(() => h?.destroy());
 
   it('serves every partition again after a restart, and reports the cost of a load', { timeout: 600_000 }, async () => {
-    const first = await h.broker({ managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 } });
+    const first = await h.broker(broker);
     await call(first.httpUrl, 'PUT', '/admin/v1/topics/public/default/many', { partitions: PARTITIONS });
     const t0 = Date.now();
     expect(await touchAll(first.httpUrl)).toBe(PARTITIONS);
     const firstLoadMs = Date.now() - t0;
     await first.stop();
 
-    const second = await h.broker({ managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 } });
+    const second = await h.broker(broker);
     const t1 = Date.now();
     expect(await touchAll(second.httpUrl)).toBe(PARTITIONS);
     const restartMs = Date.now() - t1;
