@@ -31,6 +31,9 @@ export interface PartitionRouterDeps {
   log: Logger;
 }
 
+/** Ownership lookups of unloaded partitions in flight at once. */
+const LOOKUP_CONCURRENCY = 64;
+
 function remote(b: LiveBroker): Route {
   return { kind: 'remote', brokerId: b.id, url: b.httpUrl, binaryUrl: b.binaryUrl };
 }
@@ -40,6 +43,7 @@ export class PartitionRouter {
   /** Partitions being closed and released for a move. */
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly limiter: LoadLimiter;
+  private readonly lookups = new LoadLimiter(LOOKUP_CONCURRENCY);
 
   constructor(private readonly deps: PartitionRouterDeps) {
     this.limiter = new LoadLimiter(deps.loadConcurrency);
@@ -59,6 +63,14 @@ export class PartitionRouter {
     if (unloading) await unloading;
     const loaded = this.loaded.get(PartitionRouter.id(p));
     if (loaded) return { kind: 'local', partition: await loaded };
+    // Lookups of unloaded partitions are bounded like loads: one request touching a thousand of them
+    // would otherwise start thousands of metadata calls in one turn of the event loop.
+    const found = await this.lookups.run(() => this.lookup(p, claim));
+    return found === 'load-here' ? { kind: 'local', partition: await this.load(p) } : found;
+  }
+
+  /** Where an unloaded partition is served, or 'load-here' when this broker owns or claims it. */
+  private async lookup(p: PartitionRef, claim: boolean): Promise<Route | 'load-here'> {
     const key = await this.deps.store.get(keys.ownership(p));
     if (!key) {
       if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
@@ -69,12 +81,12 @@ export class PartitionRouter {
       const choice = eligible.length > 1 || (eligible.length === 1 && eligible[0]!.id !== this.deps.brokerId);
       if (this.deps.placementFor && choice && !eligible.some((b) => b.id === assignee)) assignee = (await this.deps.placementFor(p)) ?? assignee;
       const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
-      if (decision.kind === 'claim') return { kind: 'local', partition: await this.load(p) };
+      if (decision.kind === 'claim') return 'load-here';
       if (decision.kind === 'elsewhere') return remote(decision.broker);
       throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is not served: ${decision.reason}`);
     }
     const owner = parseJson<{ brokerId: string }>(key.value).brokerId;
-    if (owner === this.deps.brokerId) return { kind: 'local', partition: await this.load(p) };
+    if (owner === this.deps.brokerId) return 'load-here';
     const broker = await this.deps.store.get(keys.broker(owner));
     if (!broker) {
       throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is owned by broker ${owner}, which is gone; another broker takes it once its lease expires`);
