@@ -23,9 +23,9 @@ async function touchAll(url: string): Promise<number> {
   return new Set(res.body.results.map((r: { partition: number }) => r.partition)).size;
 }
 
-// The production default session TTL: one request touching 1,000 unloaded partitions keeps this
-// process (test and in-process broker) busy for up to 0.7 s at a stretch on an idle machine, and the
-// harness's 2 s TTL is too close to that when CI runs two workers on 2 cores.
+// The production default session TTL: this process (test and in-process broker) loads 1,000
+// partitions in a burst, and the harness's 2 s TTL leaves little margin for its event loop when CI
+// runs two workers on 2 cores.
 const broker = { managedLedger: { ensembleSize: 1, writeQuorum: 1, ackQuorum: 1 }, sessionTtlMs: 6000 };
 
 describe(`restart of a broker owning ${PARTITIONS} partitions`, () => {
