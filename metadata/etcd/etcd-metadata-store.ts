@@ -2,7 +2,7 @@
 // (or test runs) can share one etcd. Versions are mod_revisions; sessions are leases.
 import { Etcd3, type ICompare, type IKeyValue, type IRequestOp } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, ExponentialBackoff } from 'cockatiel';
-import { isRecoverableError } from 'etcd3';
+import { GRPCUnavailableError, isRecoverableError } from 'etcd3';
 import type {
   Compare, DeleteOptions, Entry, ListResult, MetadataStore, PutOptions, Revision, Session, SessionOptions, Txn, Watch, WatchOptions,
 } from '../metadata-store.js';
@@ -51,9 +51,13 @@ export class EtcdMetadataStore implements MetadataStore {
       dialTimeout: timeout,
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
       faultHandling: {
-        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
-        // Retries only errors that mean "not delivered" (connection failures); a retried CAS that did
-        // apply the first time fails its compare, which callers already handle by re-reading.
+        // A host's circuit opens only when it cannot be reached. Slow answers (deadline exceeded under a
+        // burst of calls or a loaded machine) must not open it: with one endpoint an open circuit fails
+        // every call for a while, session keep-alives included, and turns slowness into a lost session.
+        host: () => circuitBreaker(handleWhen((err) => err instanceof GRPCUnavailableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
+        // Retries the errors the etcd3 package calls recoverable (unreachable, deadline exceeded, …); a
+        // retried CAS that did apply the first time fails its compare, which callers already handle by
+        // re-reading.
         global: retry(handleWhen(isRecoverableError), { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),
       },
     });

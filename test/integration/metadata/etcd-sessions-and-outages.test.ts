@@ -91,4 +91,21 @@ describe('etcd sessions and outages', () => {
     else expect(await store.get('/p/bound')).toBeUndefined();
     await store.close();
   });
+
+  it('calls that time out against a slow etcd do not stop the next call once it answers again', async () => {
+    // A paused etcd stands in for one too loaded to answer within the deadline (deadline exceeded,
+    // not unreachable): the client must not shut itself off from an etcd that answers again.
+    const store = new EtcdMetadataStore({ endpoints: etcd.endpoints, namespace: ns(), requestTimeoutMs: 300 });
+    await store.put('/slow/k', Buffer.from('v'));
+    etcd.pause(0);
+    try {
+      const failures = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.get(`/slow/${i}`)));
+      expect(failures.every((r) => r.status === 'rejected' && r.reason instanceof StoreUnavailableError)).toBe(true);
+      for (let i = 0; i < 3; i++) await expect(store.get('/slow/k')).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      etcd.resume(0);
+    }
+    expect((await store.get('/slow/k'))?.value.toString()).toBe('v');
+    await store.close();
+  });
 });
