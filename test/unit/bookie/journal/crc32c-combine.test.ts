@@ -24,6 +24,21 @@ describe('crc32cCombine', () => {
     }
   });
 
+  it('stays consistent past 512 MiB: appending 2^29 bytes equals appending 2^28 twice', () => {
+    // A block's crc for big lengths, built by doubling from 1 MiB of zeros (each step a checked length).
+    let zeros = crc32c(Buffer.alloc(1 << 20));
+    for (let length = 1 << 20; length < 1 << 28; length *= 2) zeros = crc32cCombine(zeros, zeros, length);
+    const zeros2 = crc32cCombine(zeros, zeros, 1 << 28); // 2^29 zero bytes
+    const a = crc32c(randomBytes(100));
+    expect(crc32cCombine(a, zeros2, 2 ** 29)).toBe(crc32cCombine(crc32cCombine(a, zeros, 2 ** 28), zeros, 2 ** 28));
+    expect(crc32cCombine(a, crc32cCombine(zeros2, zeros2, 2 ** 29), 2 ** 30)).toBe(crc32cCombine(crc32cCombine(a, zeros2, 2 ** 29), zeros2, 2 ** 29));
+  });
+
+  it('refuses a negative or fractional length', () => {
+    expect(() => crc32cCombine(1, 2, -1)).toThrow(RangeError);
+    expect(() => crc32cCombine(1, 2, 1.5)).toThrow(RangeError);
+  });
+
   it('a changed byte in B changes the combined crc', () => {
     const A = randomBytes(25);
     const B = randomBytes(4096);
