@@ -31,7 +31,7 @@ export interface PartitionRouterDeps {
   log: Logger;
 }
 
-/** Ownership lookups of unloaded partitions in flight at once. */
+/** Metadata lookups of unloaded partitions in flight at once. */
 const LOOKUP_CONCURRENCY = 64;
 
 function remote(b: LiveBroker): Route {
@@ -43,7 +43,7 @@ export class PartitionRouter {
   /** Partitions being closed and released for a move. */
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly limiter: LoadLimiter;
-  private readonly lookups = new LoadLimiter(LOOKUP_CONCURRENCY);
+  private readonly lookups = new LoadLimiter(LOOKUP_CONCURRENCY, 'partition lookups waiting');
 
   constructor(private readonly deps: PartitionRouterDeps) {
     this.limiter = new LoadLimiter(deps.loadConcurrency);
@@ -63,36 +63,43 @@ export class PartitionRouter {
     if (unloading) await unloading;
     const loaded = this.loaded.get(PartitionRouter.id(p));
     if (loaded) return { kind: 'local', partition: await loaded };
-    // Lookups of unloaded partitions are bounded like loads: one request touching a thousand of them
-    // would otherwise start thousands of metadata calls in one turn of the event loop.
+    // Metadata reads for unloaded partitions are bounded like loads: one request touching a thousand of
+    // them would otherwise start thousands of calls in one turn of the event loop. Asking the leader for
+    // a placement (which may wait on an unreachable leader) happens outside the bound.
     const found = await this.lookups.run(() => this.lookup(p, claim));
-    return found === 'load-here' ? { kind: 'local', partition: await this.load(p) } : found;
+    if (found.kind === 'unowned') return this.place(p, found.assigned, found.brokers);
+    return found.kind === 'load-here' ? { kind: 'local', partition: await this.load(p) } : found;
   }
 
-  /** Where an unloaded partition is served, or 'load-here' when this broker owns or claims it. */
-  private async lookup(p: PartitionRef, claim: boolean): Promise<Route | 'load-here'> {
+  /** What the metadata store says of an unloaded partition: served elsewhere, ours to load, or unowned. */
+  private async lookup(p: PartitionRef, claim: boolean): Promise<Route | { kind: 'load-here' } | { kind: 'unowned'; assigned: string | undefined; brokers: LiveBroker[] }> {
     const key = await this.deps.store.get(keys.ownership(p));
     if (!key) {
       if (!claim) throw new OwnershipLostError(`partition ${p.topic}/${p.partition} is not owned by broker ${this.deps.brokerId}`);
       const [assigned, brokers] = await Promise.all([this.deps.placement.assignee(p), this.deps.placement.brokers()]);
-      let assignee = assigned;
-      // The leader decides only where there is a choice: no live assignee, and another broker could take it.
-      const eligible = brokers.filter((b) => !b.draining);
-      const choice = eligible.length > 1 || (eligible.length === 1 && eligible[0]!.id !== this.deps.brokerId);
-      if (this.deps.placementFor && choice && !eligible.some((b) => b.id === assignee)) assignee = (await this.deps.placementFor(p)) ?? assignee;
-      const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
-      if (decision.kind === 'claim') return 'load-here';
-      if (decision.kind === 'elsewhere') return remote(decision.broker);
-      throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is not served: ${decision.reason}`);
+      return { kind: 'unowned', assigned, brokers };
     }
     const owner = parseJson<{ brokerId: string }>(key.value).brokerId;
-    if (owner === this.deps.brokerId) return 'load-here';
+    if (owner === this.deps.brokerId) return { kind: 'load-here' };
     const broker = await this.deps.store.get(keys.broker(owner));
     if (!broker) {
       throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is owned by broker ${owner}, which is gone; another broker takes it once its lease expires`);
     }
     const registered = parseJson<{ httpUrl: string; binaryUrl?: string }>(broker.value);
     return { kind: 'remote', brokerId: owner, url: registered.httpUrl, binaryUrl: registered.binaryUrl ?? '' };
+  }
+
+  /** Claims and loads an unowned partition here, or names the broker that should, by the claim rule. */
+  private async place(p: PartitionRef, assigned: string | undefined, brokers: LiveBroker[]): Promise<Route> {
+    let assignee = assigned;
+    // The leader decides only where there is a choice: no live assignee, and another broker could take it.
+    const eligible = brokers.filter((b) => !b.draining);
+    const choice = eligible.length > 1 || (eligible.length === 1 && eligible[0]!.id !== this.deps.brokerId);
+    if (this.deps.placementFor && choice && !eligible.some((b) => b.id === assignee)) assignee = (await this.deps.placementFor(p)) ?? assignee;
+    const decision = decideClaim({ self: this.deps.brokerId, p, assignee, brokers });
+    if (decision.kind === 'claim') return { kind: 'local', partition: await this.load(p) };
+    if (decision.kind === 'elsewhere') return remote(decision.broker);
+    throw new PartitionUnavailableError(`partition ${p.topic}/${p.partition} is not served: ${decision.reason}`);
   }
 
   /**
