@@ -5,8 +5,9 @@
 // at half of it (sent open loop on a raw socket, lib/send-at-rate.ts), and, at that half rate, two
 // references: the floor the disk is not part of (the same adds to a fenced ledger, which the bookie
 // refuses at once), and the disk alone (a write + fdatasync loop group-committing entries arriving at
-// that rate, with and without a second file written beside it as the entry logs are). Then the ledger client writing over 3
-// bookie processes (ensemble 3, write/ack quorum 2/2) as a ratio to the single bookie of the same run.
+// that rate, with and without a second file written beside it as the entry logs are). Then the ledger
+// client writing over 3 bookie processes (ensemble 3, write/ack quorum 2/2) as a ratio to the single
+// bookie of the same run.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,9 +36,8 @@ interface RateResult {
   latency: LatencySamples;
 }
 
-/** Keeps `window` adds in flight for SECONDS. */
-async function maxRate(client: BookieClient, ledgerId: number, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
-  const payload = randomBytes(entrySize);
+/** Keeps `window` operations in flight for `seconds`, starting op(i) for i = 0, 1, …; each resolves once done. */
+async function keepInFlight(window: number, seconds: number, op: (i: number) => Promise<void>): Promise<RateResult> {
   const latency = new LatencySamples();
   let next = 0;
   let done = 0;
@@ -47,11 +47,9 @@ async function maxRate(client: BookieClient, ledgerId: number, entrySize: number
     let inflight = 0;
     const pump = () => {
       while (inflight < window && performance.now() < deadline) {
-        const entryId = next++;
         const t = performance.now();
         inflight++;
-        client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload }).then((res) => {
-          if (res.status !== BookieStatus.OK) return reject(new Error(`add ${entryId}: status ${res.status}`));
+        op(next++).then(() => {
           latency.add(performance.now() - t);
           done++;
           inflight--;
@@ -65,6 +63,15 @@ async function maxRate(client: BookieClient, ledgerId: number, entrySize: number
   return { entries: done, seconds: (performance.now() - start) / 1000, latency };
 }
 
+/** Keeps `window` adds to one ledger of the bookie in flight for `seconds`. */
+function maxRate(client: BookieClient, ledgerId: number, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
+  const payload = randomBytes(entrySize);
+  return keepInFlight(window, seconds, async (entryId) => {
+    const res = await client.addEntry({ ledgerId, entryId, lac: entryId - 1, payload });
+    if (res.status !== BookieStatus.OK) throw new Error(`add ${entryId}: status ${res.status}`);
+  });
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
@@ -72,22 +79,7 @@ function median(values: number[]): number {
 
 /** p90 of 50 round trips of write(4 KiB) + fdatasync on a probe file in `dir`: how busy the disk is right now. */
 async function probeSyncP90(dir: string): Promise<number> {
-  const file = path.join(dir, 'probe.log');
-  const handle = await fs.open(file, 'w');
-  const block = randomBytes(4096);
-  const samples = new LatencySamples();
-  try {
-    for (let i = 0; i < 50; i++) {
-      const t = performance.now();
-      await handle.write(block);
-      await handle.datasync();
-      samples.add(performance.now() - t);
-    }
-  } finally {
-    await handle.close();
-    await fs.rm(file);
-  }
-  return samples.percentile(90);
+  return (await rawSyncLatency(dir, 4096, { syncs: 50 })).percentile(90);
 }
 
 /**
@@ -107,31 +99,10 @@ async function settle(dataDir: string, dir: string, idleP90: number): Promise<vo
   console.log('(the bookie and the disk did not settle within 60 s; measuring anyway)');
 }
 
-/** Keeps `window` appends in flight on a ledger writer for SECONDS. */
-async function ledgerMaxRate(writer: LedgerWriter, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
+/** Keeps `window` appends in flight on a ledger writer for `seconds`. */
+function ledgerMaxRate(writer: LedgerWriter, entrySize: number, window: number, seconds = SECONDS): Promise<RateResult> {
   const payload = randomBytes(entrySize);
-  const latency = new LatencySamples();
-  let done = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await new Promise<void>((resolve, reject) => {
-    let inflight = 0;
-    const pump = () => {
-      while (inflight < window && performance.now() < deadline) {
-        const t = performance.now();
-        inflight++;
-        writer.append(payload).then(() => {
-          latency.add(performance.now() - t);
-          done++;
-          inflight--;
-          if (performance.now() < deadline) pump();
-          else if (inflight === 0) resolve();
-        }, reject);
-      }
-    };
-    pump();
-  });
-  return { entries: done, seconds: (performance.now() - start) / 1000, latency };
+  return keepInFlight(window, seconds, async () => void (await writer.append(payload)));
 }
 
 async function main(): Promise<void> {
@@ -155,7 +126,7 @@ async function main(): Promise<void> {
     for (const [entrySize, window] of [[1024, 1000], [65536, 64]] as const) {
       const label = entrySize === 1024 ? '1 KiB' : '64 KiB';
       await settle(bookie.dataDir, dir, idleP90);
-      const rawLat = await rawSyncLatency(dir, entrySize, Math.min(SECONDS, 3));
+      const rawLat = await rawSyncLatency(dir, entrySize, { seconds: Math.min(SECONDS, 3) });
       await maxRate(client, ledgerId++, entrySize, window, 2); // warm-up: JIT, buffers, TCP windows
       // The disk's bandwidth here drifts by tens of per cent from one minute to the next (a virtual disk
       // on a shared host): raw and bookie runs alternate, and their medians are compared.

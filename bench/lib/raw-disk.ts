@@ -34,21 +34,25 @@ export async function rawBandwidth(dir: string, entrySize: number, batchBytes: n
   return { mbps: bytes / elapsed / MB, sync };
 }
 
-/** Latency of one entry: write + fdatasync, one at a time, for `seconds`. */
-export async function rawSyncLatency(dir: string, entrySize: number, seconds: number): Promise<LatencySamples> {
+/** Latency of one entry: write + fdatasync, one at a time, for `seconds` or `syncs` round trips. */
+export async function rawSyncLatency(dir: string, entrySize: number, until: { seconds: number } | { syncs: number }): Promise<LatencySamples> {
   const file = path.join(dir, `raw-lat-${entrySize}.log`);
   const handle = await fs.open(file, 'w');
   const entry = randomBytes(entrySize);
   const samples = new LatencySamples();
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    const t = performance.now();
-    await handle.write(entry);
-    await handle.datasync();
-    samples.add(performance.now() - t);
+  const end = 'seconds' in until ? performance.now() + until.seconds * 1000 : Infinity;
+  const syncs = 'syncs' in until ? until.syncs : Infinity;
+  try {
+    while (performance.now() < end && samples.count < syncs) {
+      const t = performance.now();
+      await handle.write(entry);
+      await handle.datasync();
+      samples.add(performance.now() - t);
+    }
+  } finally {
+    await handle.close();
+    await removeGradually(file);
   }
-  await handle.close();
-  await removeGradually(file);
   return samples;
 }
 
