@@ -19,7 +19,7 @@ import {
   type DecodedCommand,
   type Frame,
 } from '../protocol/index.js';
-import { isSelfConnected } from '../common/index.js';
+import { selfConnectError } from '../common/index.js';
 import type { BrokerAddress } from './broker-url.js';
 import { BrokerRequestError, ConnectionError, TimeoutError } from './errors.js';
 import type { ClientLogger } from './client-logger.js';
@@ -204,7 +204,8 @@ function connectSocket(address: BrokerAddress, options: ClientConnectionOptions)
       : net.connect({ host: address.host, port: address.port });
     const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
     socket.once(address.tls ? 'secureConnect' : 'connect', () => {
-      if (isSelfConnected(socket)) return socket.destroy(new Error('nothing listens there (the connection reached itself)'));
+      const selfConnected = selfConnectError(socket);
+      if (selfConnected) return socket.destroy(selfConnected);
       clearTimeout(timer);
       socket.removeAllListeners('error');
       resolve(socket);

@@ -4,4 +4,4 @@ export { delay, waitFor, withTimeout, DeadlineExceededError } from './deadline.j
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { createLogger, silentLogger, type Logger } from './logger.js';
 export { ByteReader } from './byte-reader.js';
-export { isSelfConnected } from './self-connect.js';
+export { isSelfConnected, selfConnectError } from './self-connect.js';

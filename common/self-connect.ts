@@ -9,3 +9,8 @@ import type net from 'node:net';
 export function isSelfConnected(socket: net.Socket): boolean {
   return socket.localPort !== undefined && socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
 }
+
+/** The error a connector fails with when its just-connected socket reached itself; undefined otherwise. */
+export function selfConnectError(socket: net.Socket): Error | undefined {
+  return isSelfConnected(socket) ? new Error('nothing listens there (the connection reached itself)') : undefined;
+}

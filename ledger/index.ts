@@ -3,7 +3,7 @@ export { LedgerClient, type LedgerClientOptions, type CreateLedgerOptions } from
 export { LedgerWriter, type LedgerWriterOptions } from './write/ledger-writer.js';
 export { nextWriterState, type WriterState, type WriterInput } from './write/writer-state.js';
 export { LedgerReader, type LedgerReaderOptions } from './read/ledger-reader.js';
-export { BookieClient, parseAddress, type BookieClientOptions } from './bookie-client/bookie-client.js';
+export { BookieClient, connectToBookie, parseAddress, type BookieClientOptions } from './bookie-client/bookie-client.js';
 export { BookieRegistry, type BookieInfo } from './bookies/bookie-registry.js';
 export { hasEnsembleCoverage } from './recovery/fence-ledger.js';
 export {

@@ -4,11 +4,9 @@
 // CPU with the bookie, and a client's per-add promises and their garbage collections would be counted
 // as the bookie's latency. An add's latency runs from the moment it was due, so the sender's own
 // lateness (a 1 ms timer, its stalls) counts against it rather than being hidden.
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Command, FrameParser, decodeAddEntryResponse, decodeError, encodeAddEntry, entryChecksum } from '../../protocol/index.js';
-import { parseAddress } from '../../ledger/index.js';
-import { isSelfConnected, withTimeout } from '../../common/index.js';
+import { connectToBookie } from '../../ledger/index.js';
 import { LatencySamples } from './histogram.js';
 
 export interface SendAtRateOptions {
@@ -34,7 +32,8 @@ const ANSWER_GRACE_MS = 60_000;
 
 export async function sendAtRate(address: string, options: SendAtRateOptions): Promise<SendAtRateResult> {
   const { ledgerId, entrySize, perSecond, seconds, expectedStatus, maxInflight = 5000 } = options;
-  const socket = await connect(address);
+  const socket = await connectToBookie(address, CONNECT_TIMEOUT_MS);
+  socket.setNoDelay(true);
   const total = Math.floor(perSecond * seconds);
   const payload = randomBytes(entrySize);
   const crc = entryChecksum(payload);
@@ -97,21 +96,4 @@ export async function sendAtRate(address: string, options: SendAtRateOptions): P
   const latency = new LatencySamples();
   for (let i = 0; i < answered; i++) latency.add(latencies[i]!);
   return { latency, stalledMs, maxInflight };
-}
-
-async function connect(address: string): Promise<net.Socket> {
-  const { host, port } = parseAddress(address);
-  const socket = net.connect({ host, port });
-  socket.setNoDelay(true);
-  const connected = new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => (isSelfConnected(socket) ? reject(new Error(`nothing listens on ${address}`)) : resolve()));
-    socket.once('error', reject);
-  });
-  try {
-    await withTimeout(`connection to bookie ${address}`, connected, CONNECT_TIMEOUT_MS);
-  } catch (err) {
-    socket.destroy();
-    throw err;
-  }
-  return socket;
 }

@@ -7,7 +7,7 @@ import {
   encodeDeleteLedger, encodeFence, encodeInfo, encodeReadEntry, encodeReadLac, type AddEntryInput, type AddEntryResponse,
   type DeleteLedgerResponse, type Frame, type InfoResponse, type LacResponse, type ReadEntryRequest, type ReadEntryResponse,
 } from '../../protocol/index.js';
-import { isSelfConnected, withTimeout } from '../../common/index.js';
+import { selfConnectError, withTimeout } from '../../common/index.js';
 
 export interface BookieClientOptions {
   connectTimeoutMs?: number;
@@ -35,19 +35,7 @@ export class BookieClient {
 
   /** Connects to `host:port`. */
   static async connect(address: string, options: BookieClientOptions = {}): Promise<BookieClient> {
-    const { host, port } = parseAddress(address);
-    const socket = net.connect({ host, port });
-    const connected = new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => (isSelfConnected(socket) ? reject(new Error('nothing listens there (the connection reached itself)')) : resolve()));
-      socket.once('error', reject);
-    });
-    try {
-      await withTimeout(`connection to bookie ${address}`, connected, options.connectTimeoutMs ?? 5000);
-    } catch (err) {
-      socket.destroy();
-      throw new ConnectionClosedError(`cannot connect to bookie ${address}: ${(err as Error).message}`, { cause: err });
-    }
-    return new BookieClient(address, socket, options);
+    return new BookieClient(address, await connectToBookie(address, options.connectTimeoutMs ?? 5000), options);
   }
 
   get isOpen(): boolean {
@@ -122,6 +110,30 @@ export class BookieClient {
     this.connection.close();
     await this.connection.closed;
   }
+}
+
+/**
+ * A TCP connection to a bookie's `host:port`, within `timeoutMs`; fails with ConnectionClosedError
+ * (nothing listening, a self-connect, a timeout) and leaves no socket behind.
+ */
+export async function connectToBookie(address: string, timeoutMs: number): Promise<net.Socket> {
+  const { host, port } = parseAddress(address);
+  const socket = net.connect({ host, port });
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => {
+      const selfConnected = selfConnectError(socket);
+      if (selfConnected) reject(selfConnected);
+      else resolve();
+    });
+    socket.once('error', reject);
+  });
+  try {
+    await withTimeout(`connection to bookie ${address}`, connected, timeoutMs);
+  } catch (err) {
+    socket.destroy();
+    throw new ConnectionClosedError(`cannot connect to bookie ${address}: ${(err as Error).message}`, { cause: err });
+  }
+  return socket;
 }
 
 export function parseAddress(address: string): { host: string; port: number } {
