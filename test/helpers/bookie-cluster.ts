@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { LedgerClient } from '../../ledger/index.js';
 import { EtcdMetadataStore } from '../../metadata/etcd/index.js';
 import { silentLogger } from '../../common/index.js';
-import { BookieProcess } from './bookie-process.js';
+import { BookieProcess, type BookieProcessOptions } from './bookie-process.js';
 
 export class BookieCluster {
   private readonly closers: Array<() => Promise<void>> = [];
@@ -15,10 +15,11 @@ export class BookieCluster {
     readonly bookies: BookieProcess[],
   ) {}
 
-  static async start(count: number, etcdEndpoints: string[]): Promise<BookieCluster> {
+  /** Starts `count` bookies; `each(i)` may set a bookie's id, port or environment (default id: bookie-<i + 1>). */
+  static async start(count: number, etcdEndpoints: string[], each: (i: number) => Partial<BookieProcessOptions> = () => ({})): Promise<BookieCluster> {
     const namespace = `/t-${randomBytes(6).toString('hex')}`;
     const bookies: BookieProcess[] = [];
-    for (let i = 0; i < count; i++) bookies.push(await BookieProcess.create({ etcdEndpoints, namespace, id: `bookie-${i + 1}` }));
+    for (let i = 0; i < count; i++) bookies.push(await BookieProcess.create({ id: `bookie-${i + 1}`, ...each(i), etcdEndpoints, namespace }));
     const cluster = new BookieCluster(etcdEndpoints, namespace, bookies);
     try {
       await Promise.all(bookies.map((b) => b.start()));
@@ -36,8 +37,8 @@ export class BookieCluster {
   }
 
   /** A ledger client whose registry already sees `waitForBookies` bookies (default: all of them). */
-  async ledgerClient(waitForBookies = this.bookies.length): Promise<LedgerClient> {
-    const client = await LedgerClient.start({ store: this.store(), owner: 'test', logger: silentLogger, bookieClient: { requestTimeoutMs: 5000, connectTimeoutMs: 2000 } });
+  async ledgerClient(waitForBookies = this.bookies.length, requestTimeoutMs = 5000): Promise<LedgerClient> {
+    const client = await LedgerClient.start({ store: this.store(), owner: 'test', logger: silentLogger, bookieClient: { requestTimeoutMs, connectTimeoutMs: 2000 } });
     this.closers.unshift(() => client.close());
     await client.registry.waitForBookies(waitForBookies);
     return client;

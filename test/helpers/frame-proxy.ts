@@ -12,8 +12,6 @@ interface ProxiedConnection {
 }
 
 export class FrameProxy {
-  /** Frames received from clients, by command code (reset and held ones included). */
-  readonly sent = new Map<number, number>();
   /** Frames the bookie answered with, by command code. */
   readonly answered = new Map<number, number>();
   /** Connections reset because of `resetOn`. */
@@ -85,7 +83,6 @@ export class FrameProxy {
     const fromBookie = new FrameParser();
     client.on('data', (chunk: Buffer) => {
       for (const frame of parse(fromClient, chunk, drop)) {
-        count(this.sent, frame.command);
         if (frame.command === this.resetCommand) {
           this.resets++;
           client.resetAndDestroy();
@@ -99,7 +96,7 @@ export class FrameProxy {
     });
     upstream.on('data', (chunk: Buffer) => {
       for (const frame of parse(fromBookie, chunk, drop)) {
-        count(this.answered, frame.command);
+        this.answered.set(frame.command, (this.answered.get(frame.command) ?? 0) + 1);
         client.write(reencode(frame));
       }
     });
@@ -117,8 +114,4 @@ function parse(parser: FrameParser, chunk: Buffer, onMalformed: () => void): Fra
 
 function reencode(frame: Frame): Buffer {
   return encodeFrameToBuffer(frame.command, frame.flags, frame.requestId, [frame.body]);
-}
-
-function count(counts: Map<number, number>, command: number): void {
-  counts.set(command, (counts.get(command) ?? 0) + 1);
 }

@@ -1,13 +1,11 @@
 // Recovery must not count a "no such entry" from a bookie it has not fenced: that bookie may still take
 // a delayed add from the old writer and complete its ack quorum. Real bookie processes, each behind a
 // frame proxy that can lose a bookie's fences with their connection or stall a link.
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, inject } from 'vitest';
-import { BookieClient, LedgerClient } from '../../../ledger/index.js';
-import { EtcdMetadataStore } from '../../../metadata/etcd/index.js';
-import { silentLogger, waitFor } from '../../../common/index.js';
+import { BookieClient } from '../../../ledger/index.js';
+import { waitFor } from '../../../common/index.js';
 import { BookieStatus, Command } from '../../../protocol/index.js';
-import { BookieProcess } from '../../helpers/bookie-process.js';
+import { BookieCluster } from '../../helpers/bookie-cluster.js';
 import { FrameProxy } from '../../helpers/frame-proxy.js';
 import { freePorts } from '../../helpers/free-port.js';
 import { payloadFor } from '../../helpers/payload.js';
@@ -19,33 +17,19 @@ describe('ledger recovery reads (real bookie processes)', () => {
   });
 
   it("a bookie whose fence was lost does not vouch for an entry's absence (E3 Qw3 Qa2)", async () => {
-    const endpoints = inject('etcdEndpoints');
-    const namespace = `/t-${randomBytes(6).toString('hex')}`;
     const ports = await freePorts(3);
     const proxies = await Promise.all(ports.map((p) => FrameProxy.start(p)));
     closers.push(...proxies.map((p) => () => p.close()));
     // acked: answers entry 5 before any fence; unfenced: its fences are lost, entry 5 reaches it late;
     // fenced: never sees entry 5.
-    const [acked, unfenced, fenced] = await Promise.all(
-      ['acked', 'unfenced', 'fenced'].map((id, i) =>
-        BookieProcess.create({ etcdEndpoints: endpoints, namespace, id, port: ports[i], env: { STRATA_BOOKIE_ADVERTISED_ADDRESS: proxies[i]!.address } }),
-      ),
-    );
-    const bookies = [acked!, unfenced!, fenced!];
-    closers.push(...bookies.map((b) => () => b.destroy()));
-    await Promise.all(bookies.map((b) => b.start()));
+    const ids = ['acked', 'unfenced', 'fenced'];
+    const cluster = await BookieCluster.start(3, inject('etcdEndpoints'), (i) => ({ id: ids[i], port: ports[i], env: { STRATA_BOOKIE_ADVERTISED_ADDRESS: proxies[i]!.address } }));
+    closers.push(() => cluster.destroy());
+    const [acked, unfenced] = cluster.bookies;
     const [ackedProxy, unfencedProxy, fencedProxy] = proxies;
-
-    const clients: LedgerClient[] = [];
-    for (let i = 0; i < 2; i++) {
-      const store = new EtcdMetadataStore({ endpoints, namespace });
-      const client = await LedgerClient.start({ store, owner: `client-${i}`, logger: silentLogger, bookieClient: { requestTimeoutMs: 15_000, connectTimeoutMs: 2000 } });
-      closers.push(() => store.close(), () => client.close());
-      await client.registry.waitForBookies(3);
-      clients.push(client);
-    }
-    const [writerClient, recoverer] = clients;
-    const writer = await writerClient!.createLedger({ ensembleSize: 3, writeQuorum: 3, ackQuorum: 2 });
+    // Held reads must outlast the hold: a request timeout well above it.
+    const [writerClient, recoverer] = [await cluster.ledgerClient(3, 15_000), await cluster.ledgerClient(3, 15_000)];
+    const writer = await writerClient.createLedger({ ensembleSize: 3, writeQuorum: 3, ackQuorum: 2 });
     const ledgerId = writer.ledgerId;
     for (let e = 0; e < 5; e++) await writer.append(payloadFor(ledgerId, e, 2000));
 
@@ -57,7 +41,7 @@ describe('ledger recovery reads (real bookie processes)', () => {
 
     unfencedProxy!.resetOn(Command.FENCE);
     ackedProxy!.holdFrom(Command.READ_ENTRY);
-    const recovery = recoverer!.openForRecovery(ledgerId).then(
+    const recovery = recoverer.openForRecovery(ledgerId).then(
       (reader) => reader.lastReadable,
       (err: Error) => err,
     );
@@ -76,10 +60,10 @@ describe('ledger recovery reads (real bookie processes)', () => {
     expect((await direct[1]!.addEntry(entry5)).status).toBe(BookieStatus.OK);
     ackedProxy!.release();
     expect(await recovery).toBe(5);
-    const { metadata } = await recoverer!.readMetadata(ledgerId);
+    const { metadata } = await recoverer.readMetadata(ledgerId);
     expect(metadata.state).toBe('CLOSED');
     expect(metadata.lastEntryId).toBe(5);
-    const entries = await (await recoverer!.openReader(ledgerId)).read(0, 5);
+    const entries = await (await recoverer.openReader(ledgerId)).read(0, 5);
     expect(entries.map((e) => e.entryId)).toEqual([0, 1, 2, 3, 4, 5]);
     for (const e of entries) expect(e.payload.equals(payloadFor(ledgerId, e.entryId, 2000)), `entry ${e.entryId}`).toBe(true);
   });
