@@ -13,7 +13,7 @@ import {
   type JournalSyncStats,
   type SyncFunction,
 } from '../../../../bookie/journal/index.js';
-import { FailingSync, GatedSync, appendAll, makeRecords, makeTempDir, openCollecting, removeDir, settle } from './journal-test-kit.js';
+import { FailingSync, GatedSync, appendAll, FailingFileSyncs, makeRecords, makeTempDir, openCollecting, realSync, removeDir, settle } from './journal-test-kit.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -156,15 +156,11 @@ describe('group commit', { timeout: 15_000 }, () => {
   });
 
   it('creates a file again at rotation when creating it ahead failed once', async () => {
-    let fileSyncs = 0;
-    const flaky: SyncFunction = async (handle, kind) => {
-      if (kind === 'file' && ++fileSyncs === 2) throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
-      return kind === 'data' ? handle.datasync() : handle.sync();
-    };
-    const journal = await Journal.open(dir, { sync: flaky, maxFileBytes: 4096 });
+    const flaky = new FailingFileSyncs((n) => n === 2, Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' }));
+    const journal = await Journal.open(dir, { sync: flaky.sync, maxFileBytes: 4096 });
     const ends = await appendAll(journal, Array.from({ length: 10 }, (_, i) => entry(i, 1000)), 1);
     expect(ends.map((p) => p.fileId)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
-    expect(fileSyncs).toBeGreaterThanOrEqual(4); // file 1; file 2 failed, then again; file 3
+    expect(flaky.fileSyncs).toBeGreaterThanOrEqual(4); // file 1; file 2 failed, then again; file 3
     await journal.close();
     const again = await openCollecting(dir);
     expect(again.records.map((r) => (r.type === 'addEntry' ? r.entryId : -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -172,12 +168,8 @@ describe('group commit', { timeout: 15_000 }, () => {
   });
 
   it('fails for good when the next file cannot be created, keeping what was acknowledged', async () => {
-    let fileSyncs = 0;
-    const failing: SyncFunction = async (handle, kind) => {
-      if (kind === 'file' && ++fileSyncs >= 2) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-      return kind === 'data' ? handle.datasync() : handle.sync();
-    };
-    const journal = await Journal.open(dir, { sync: failing, maxFileBytes: 4096 });
+    const failing = new FailingFileSyncs((n) => n >= 2, Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    const journal = await Journal.open(dir, { sync: failing.sync, maxFileBytes: 4096 });
     const acked = await appendAll(journal, [0, 1, 2, 3].map((i) => entry(i, 1000)), 1);
     expect(acked.map((p) => p.fileId)).toEqual([1, 1, 1, 1]);
     const error = await journal.append(entry(4, 1000)).catch((err: unknown) => err);
@@ -196,7 +188,7 @@ describe('group commit', { timeout: 15_000 }, () => {
     const held: SyncFunction = async (handle, kind) => {
       if (kind === 'file' && creating) await new Promise<void>((resolve) => (release = resolve));
       if (kind === 'file') creating = true; // every file after the first one is created ahead
-      return kind === 'data' ? handle.datasync() : handle.sync();
+      return realSync(handle, kind);
     };
     const journal = await Journal.open(dir, { sync: held, maxFileBytes: 4096 });
     await journal.appendBatch([0, 1].map((i) => entry(i, 1000))); // past half: file 2 is being created

@@ -73,7 +73,21 @@ export async function appendAll(journal: Journal, records: JournalRecord[], conc
   return ends;
 }
 
-const realSync: SyncFunction = (handle, kind) => (kind === 'data' ? handle.datasync() : handle.sync());
+export const realSync: SyncFunction = (handle, kind) => (kind === 'data' ? handle.datasync() : handle.sync());
+
+/** Real syncs, except that the nth file sync (n counted from 1) throws `error` when `failsOn(n)`. */
+export class FailingFileSyncs {
+  fileSyncs = 0;
+  constructor(
+    private readonly failsOn: (n: number) => boolean,
+    private readonly error: Error,
+  ) {}
+
+  readonly sync: SyncFunction = async (handle, kind) => {
+    if (kind === 'file' && this.failsOn(++this.fileSyncs)) throw this.error;
+    return realSync(handle, kind);
+  };
+}
 
 /** A sync function that logs every call's kind into `log`, then really syncs. */
 export function loggingSync(log: string[]): SyncFunction {
